@@ -1,0 +1,149 @@
+package dev.hexgate.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/** All of hexgate's settings; each comes from the environment variable named on its accessor. */
+@ConfigMapping(prefix = "hexgate")
+public interface HexgateConfig {
+
+    /** {@code HEXGATE_API_KEYS}: comma-separated secret keys with full access; none by default. */
+    Optional<List<String>> apiKeys();
+
+    /** {@code HEXGATE_PROXY_API_KEYS}: comma-separated secret keys that may only call {@code /proxy}. */
+    Optional<List<String>> proxyApiKeys();
+
+    /** {@code HEXGATE_PROVIDER_CONFIG_KEY}: the integration key callers name, default {@code hex}. */
+    @WithDefault("hex")
+    String providerConfigKey();
+
+    /** {@code HEXGATE_STORE}: {@code file} (default) or {@code vault}. */
+    @WithName("store")
+    @WithDefault("file")
+    StoreKind storeKind();
+
+    /** {@code HEXGATE_VERIFY_ON_LINK}: check tokens with Hex before storing them, default true. */
+    @WithDefault("true")
+    boolean verifyOnLink();
+
+    /** {@code HEXGATE_PUBLIC_URL}: base of connect links, default {@code http://localhost:8080}. */
+    @WithDefault("http://localhost:8080")
+    URI publicUrl();
+
+    Vault vault();
+
+    StoreFile storeFile();
+
+    Upstream upstream();
+
+    TokenCache tokenCache();
+
+    Proxy proxy();
+
+    ConnectSession connectSession();
+
+    /** Where connections are kept. */
+    enum StoreKind {
+        FILE,
+        VAULT
+    }
+
+    /** Vault KV v2 layout. */
+    interface Vault {
+        /** {@code HEXGATE_VAULT_KV_MOUNT}: KV v2 mount, default {@code secret}. */
+        @WithDefault("secret")
+        String kvMount();
+
+        /** {@code HEXGATE_VAULT_PATH}: folder inside the mount, default {@code hexgate}. */
+        @WithDefault("hexgate")
+        String path();
+    }
+
+    /** The embedded encrypted file store. */
+    interface StoreFile {
+        /** {@code HEXGATE_STORE_FILE_DIR}: directory, default {@code ./hexgate-data}. */
+        @WithDefault("./hexgate-data")
+        String dir();
+
+        /** {@code HEXGATE_STORE_FILE_KEY}: base64 AES-256 key; generated into the directory when absent. */
+        Optional<String> key();
+    }
+
+    /** How the upstream origin is built; the host is always {@code <subdomain>.<domain>}. */
+    interface Upstream {
+        /** {@code HEXGATE_UPSTREAM_SCHEME}: {@code https} (default) or {@code http}. */
+        @WithDefault("https")
+        String scheme();
+
+        /** {@code HEXGATE_UPSTREAM_DOMAIN}: parent domain, default {@code hex.tech}. */
+        @WithDefault("hex.tech")
+        String domain();
+
+        /** {@code HEXGATE_UPSTREAM_PORT}: port, default the scheme's. */
+        OptionalInt port();
+
+        /** {@code HEXGATE_UPSTREAM_BASE_PATH}: path prefix on the Hex host, default {@code /api}. */
+        @WithDefault("/api")
+        String basePath();
+
+        /** {@code HEXGATE_UPSTREAM_CONNECT_TO}: {@code host:port} every upstream TCP connection goes to. */
+        Optional<String> connectTo();
+    }
+
+    /** The per-replica token cache. */
+    interface TokenCache {
+        /** {@code HEXGATE_TOKEN_CACHE_TTL}: how long a token is used without re-reading the store, default 30s. */
+        @WithDefault("30s")
+        Duration ttl();
+
+        /** {@code HEXGATE_TOKEN_CACHE_STALE_IF_ERROR}: how long past its TTL a token is used while the store fails, default 15m. */
+        @WithDefault("15m")
+        Duration staleIfError();
+    }
+
+    /** The proxy hop. */
+    interface Proxy {
+        /** {@code HEXGATE_PROXY_CONNECT_TIMEOUT}: upstream connect timeout, default 5s. */
+        @WithDefault("5s")
+        Duration connectTimeout();
+
+        /** {@code HEXGATE_PROXY_TIMEOUT}: upstream idle-response timeout, default 60s. */
+        @WithDefault("60s")
+        Duration timeout();
+
+        /** {@code HEXGATE_PROXY_RETRIES}: retries when the caller sends no {@code Retries} header, default 0. */
+        @WithDefault("0")
+        int retries();
+
+        /** {@code HEXGATE_PROXY_MAX_RETRIES}: cap on {@code Retries}, default 5. */
+        @WithDefault("5")
+        int maxRetries();
+
+        /** {@code HEXGATE_PROXY_MAX_RETRY_WAIT}: total time spent waiting between retries, default 30s. */
+        @WithDefault("30s")
+        Duration maxRetryWait();
+
+        /** {@code HEXGATE_PROXY_MAX_BODY_SIZE}: largest request body, default 100M. */
+        @WithDefault("100M")
+        MemorySize maxBodySize();
+
+        /** {@code HEXGATE_PROXY_RETRY_BUFFER}: largest request body kept for a retry, default 1M. */
+        @WithDefault("1M")
+        MemorySize retryBuffer();
+    }
+
+    /** Connect sessions for the Connect UI. */
+    interface ConnectSession {
+        /** {@code HEXGATE_CONNECT_SESSION_TTL}: session lifetime, default 30m. */
+        @WithDefault("30m")
+        Duration ttl();
+    }
+}

@@ -1,0 +1,19 @@
+package dev.hexgate.connection;
+
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** A linked Hex account without its token: what is stored beside the token and what callers may see. */
+public record Connection(
+        @JsonProperty("connection_id") String connectionId,
+        @JsonProperty("provider_config_key") String providerConfigKey,
+        String subdomain,
+        JsonNode metadata,
+        @JsonProperty("end_user") EndUser endUser,
+        Map<String, String> tags,
+        @JsonProperty("created_at") String createdAt,
+        @JsonProperty("updated_at") String updatedAt,
+        HexAccount hex) {
+}

@@ -1,0 +1,119 @@
+package dev.hexgate.connection;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.UriInfo;
+
+import org.jboss.resteasy.reactive.RestResponse;
+
+import dev.hexgate.auth.BackendApi;
+import dev.hexgate.config.HexgateConfig;
+import dev.hexgate.error.ErrorCode;
+import dev.hexgate.error.ErrorDetail;
+import dev.hexgate.error.GatewayException;
+import io.smallrye.mutiny.Uni;
+
+/** The Nango-shaped connections API of api-contract.md §4. */
+@Path("/connections")
+@BackendApi
+@Produces(MediaType.APPLICATION_JSON)
+public class ConnectionResource {
+
+    private static final Set<String> LIST_PARAMS = Set.of("connectionId", "endUserId", "limit", "page");
+    private static final Set<String> GET_PARAMS = Set.of("provider_config_key", "force_refresh", "refresh_token",
+            "refresh_github_app_jwt_token");
+    private static final Set<String> DELETE_PARAMS = Set.of("provider_config_key");
+
+    private final ConnectionService service;
+    private final HexgateConfig config;
+
+    public ConnectionResource(ConnectionService service, HexgateConfig config) {
+        this.service = service;
+        this.config = config;
+    }
+
+    /** Nango's list envelope. */
+    public record ConnectionList(List<ConnectionView> connections) {
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<ConnectionView>> link(LinkRequest request, @Context UriInfo uri) {
+        requireOnly(uri.getQueryParameters(), Set.of());
+        return service.link(request).map(c -> RestResponse.status(RestResponse.Status.CREATED, ConnectionView.full(c)));
+    }
+
+    @GET
+    public Uni<ConnectionList> list(@Context UriInfo uri) {
+        MultivaluedMap<String, String> query = uri.getQueryParameters();
+        requireOnly(query, LIST_PARAMS);
+        int limit = number(query, "limit", 100, 1, 1000);
+        int page = number(query, "page", 0, 0, Integer.MAX_VALUE);
+        return service.list(Optional.ofNullable(query.getFirst("connectionId")).filter(s -> !s.isEmpty()),
+                Optional.ofNullable(query.getFirst("endUserId")).filter(s -> !s.isEmpty()), limit, page)
+                .map(list -> new ConnectionList(list.stream().map(ConnectionView::listItem).toList()));
+    }
+
+    @GET
+    @Path("/{connectionId}")
+    public Uni<ConnectionView> get(@PathParam("connectionId") String connectionId, @Context UriInfo uri) {
+        requireOnly(uri.getQueryParameters(), GET_PARAMS);
+        requireProviderConfigKey(uri.getQueryParameters().getFirst("provider_config_key"));
+        return service.get(connectionId).map(ConnectionView::full);
+    }
+
+    @DELETE
+    @Path("/{connectionId}")
+    public Uni<Map<String, Boolean>> delete(@PathParam("connectionId") String connectionId, @Context UriInfo uri) {
+        requireOnly(uri.getQueryParameters(), DELETE_PARAMS);
+        requireProviderConfigKey(uri.getQueryParameters().getFirst("provider_config_key"));
+        return service.delete(connectionId).replaceWith(Map.of("success", true));
+    }
+
+    private void requireProviderConfigKey(String key) {
+        if (key != null && !key.isEmpty() && !config.providerConfigKey().equals(key)) {
+            throw new GatewayException(ErrorCode.UNKNOWN_PROVIDER_CONFIG,
+                    "Unknown provider_config_key; this gateway serves '" + config.providerConfigKey() + "'.");
+        }
+    }
+
+    private static void requireOnly(MultivaluedMap<String, String> query, Set<String> allowed) {
+        List<ErrorDetail> unknown = query.keySet().stream().filter(k -> !allowed.contains(k))
+                .map(k -> ErrorDetail.of(k.length() > 64 ? k.substring(0, 64) : k, "unknown query parameter")).toList();
+        if (!unknown.isEmpty()) {
+            throw new GatewayException(ErrorCode.INVALID_QUERY_PARAMS,
+                    "Unsupported query parameter; allowed: " + String.join(", ", allowed.stream().sorted().toList()) + ".",
+                    unknown);
+        }
+    }
+
+    private static int number(MultivaluedMap<String, String> query, String name, int fallback, int min, int max) {
+        String raw = query.getFirst(name);
+        if (raw == null || raw.isEmpty()) {
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(raw);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new GatewayException(ErrorCode.INVALID_QUERY_PARAMS, name + " must be a whole number from " + min + " to " + max + ".",
+                List.of(ErrorDetail.of(name, "out of range")));
+    }
+}

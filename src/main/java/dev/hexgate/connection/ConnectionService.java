@@ -1,0 +1,99 @@
+package dev.hexgate.connection;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.hexgate.error.ErrorCode;
+import dev.hexgate.error.GatewayException;
+import dev.hexgate.hex.TokenVerifier;
+import dev.hexgate.store.ConnectionStore;
+import dev.hexgate.store.StoreException;
+import dev.hexgate.store.TokenCache;
+import io.smallrye.mutiny.Uni;
+
+/** Links, reads, lists and deletes connections: validation first, then Hex, then the store, then the local cache. */
+@ApplicationScoped
+public class ConnectionService {
+
+    private final LinkRequestValidator validator;
+    private final TokenVerifier verifier;
+    private final ConnectionStore store;
+    private final TokenCache cache;
+
+    public ConnectionService(LinkRequestValidator validator, TokenVerifier verifier, ConnectionStore store, TokenCache cache) {
+        this.validator = validator;
+        this.verifier = verifier;
+        this.store = store;
+        this.cache = cache;
+    }
+
+    /** Verifies the token with Hex and stores the connection, replacing one with the same id. */
+    public Uni<Connection> link(LinkRequest request) {
+        validator.validate(request);
+        String id = request.connectionId() != null ? request.connectionId() : UUID.randomUUID().toString();
+        String subdomain = request.connectionConfig().subdomain();
+        String token = request.credentials().apiKey();
+        return verifier.verify(subdomain, token)
+                .flatMap(account -> storeOrFail(store.find(id)).flatMap(existing -> {
+                    String now = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+                    String createdAt = existing.map(e -> e.connection().createdAt()).orElse(now);
+                    Connection connection = new Connection(id, request.providerConfigKey(), subdomain,
+                            request.metadata() == null || request.metadata().isNull() ? null : request.metadata(),
+                            request.endUser(), request.tags() == null ? Map.of() : request.tags(), createdAt, now, account);
+                    StoredConnection stored = new StoredConnection(connection, token);
+                    return storeOrFail(store.save(stored)).invoke(() -> cache.put(stored)).replaceWith(connection);
+                }));
+    }
+
+    public Uni<Connection> get(String connectionId) {
+        if (!Validation.isConnectionId(connectionId)) {
+            return Uni.createFrom().failure(unknown());
+        }
+        return storeOrFail(store.find(connectionId))
+                .map(found -> found.map(StoredConnection::connection).orElseThrow(ConnectionService::unknown));
+    }
+
+    /** Connections in creation order, filtered and paged as {@code GET /connections} asks. */
+    public Uni<List<Connection>> list(Optional<String> connectionId, Optional<String> endUserId, int limit, int page) {
+        Uni<List<Connection>> all = connectionId.isPresent()
+                ? (Validation.isConnectionId(connectionId.get())
+                        ? storeOrFail(store.find(connectionId.get())).map(f -> f.map(StoredConnection::connection).stream().toList())
+                        : Uni.createFrom().item(List.of()))
+                : storeOrFail(store.list());
+        return all.map(connections -> connections.stream()
+                .filter(c -> endUserId.isEmpty() || (c.endUser() != null && endUserId.get().equals(c.endUser().id())))
+                .sorted(Comparator.comparing(Connection::createdAt).thenComparing(Connection::connectionId))
+                .skip((long) page * limit)
+                .limit(limit)
+                .toList());
+    }
+
+    public Uni<Void> delete(String connectionId) {
+        if (!Validation.isConnectionId(connectionId)) {
+            return Uni.createFrom().failure(unknown());
+        }
+        return storeOrFail(store.delete(connectionId)).map(existed -> {
+            cache.invalidate(connectionId);
+            if (!existed) {
+                throw unknown();
+            }
+            return null;
+        });
+    }
+
+    private static <T> Uni<T> storeOrFail(Uni<T> operation) {
+        return operation.onFailure(StoreException.class).transform(e -> new GatewayException(ErrorCode.STORE_UNAVAILABLE,
+                "The connection store is unavailable; nothing was changed. Try again later."));
+    }
+
+    private static GatewayException unknown() {
+        return new GatewayException(ErrorCode.UNKNOWN_CONNECTION, "No connection with this id.");
+    }
+}

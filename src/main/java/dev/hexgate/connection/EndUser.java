@@ -1,0 +1,15 @@
+package dev.hexgate.connection;
+
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** The end user a connection belongs to, as Nango models it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record EndUser(
+        String id,
+        String email,
+        @JsonProperty("display_name") String displayName,
+        Map<String, String> tags) {
+}

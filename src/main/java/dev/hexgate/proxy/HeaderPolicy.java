@@ -1,0 +1,101 @@
+package dev.hexgate.proxy;
+
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import io.vertx.core.MultiMap;
+
+/**
+ * Which headers cross the proxy in each direction (api-contract.md §6). Every list is here, and only here; the stored
+ * token is set last, so nothing a caller sends can replace it.
+ */
+public final class HeaderPolicy {
+
+    public static final String REQUEST_ID = "X-Request-Id";
+    private static final String NANGO_PROXY_PREFIX = "nango-proxy-";
+
+    /** RFC 9110 §7.6.1: connection-specific headers never travel past one hop. */
+    static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "proxy-authenticate",
+            "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "http2-settings");
+
+    /** Caller credentials and routing headers: token exfiltration, host and forwarding spoofing. */
+    static final Set<String> CALLER_ONLY = Set.of("authorization", "cookie", "host", "forwarded", "x-real-ip",
+            "content-length", "expect");
+
+    /** The gateway's own control headers (Nango's proxy API): they steer hexgate and mean nothing to Hex. */
+    static final Set<String> CONTROL = Set.of("connection-id", "provider-config-key", "retries", "retry-on",
+            "base-url-override", "decompress", "forward-headers-on-redirect");
+
+    private HeaderPolicy() {
+    }
+
+    /**
+     * The headers to send to Hex: the caller's end-to-end headers and {@code Nango-Proxy-<Name>} as {@code <Name>}, then
+     * the request id and the stored token.
+     */
+    public static MultiMap upstreamRequest(MultiMap caller, String requestId, String token, boolean hasBody,
+            String contentLength) {
+        Set<String> namedInConnection = namedIn(caller.getAll("connection"));
+        MultiMap out = MultiMap.caseInsensitiveMultiMap();
+        for (Map.Entry<String, String> h : caller) {
+            String name = h.getKey().toLowerCase(Locale.ROOT);
+            if (isForwardable(name, namedInConnection) && !name.startsWith("nango-")) {
+                out.add(h.getKey(), h.getValue());
+            }
+        }
+        for (Map.Entry<String, String> h : caller) {
+            String name = h.getKey().toLowerCase(Locale.ROOT);
+            if (name.startsWith(NANGO_PROXY_PREFIX)) {
+                String target = h.getKey().substring(NANGO_PROXY_PREFIX.length());
+                // Renamed headers obey the same rules: Nango-Proxy-Authorization/-Host/-Cookie are dropped.
+                String lower = target.toLowerCase(Locale.ROOT);
+                if (!target.isEmpty() && !lower.startsWith("nango-") && isForwardable(lower, namedInConnection)) {
+                    out.set(target, h.getValue());
+                }
+            }
+        }
+        // RFC 9112 §6.3: with Transfer-Encoding present, Content-Length is ignored; it is forwarded only when it frames the body.
+        if (hasBody && contentLength != null && !caller.contains("transfer-encoding")) {
+            out.set("Content-Length", contentLength);
+        }
+        out.set(REQUEST_ID, requestId);
+        out.set("Authorization", "Bearer " + token);
+        return out;
+    }
+
+    /** The headers to return to the caller: everything Hex sent except hop-by-hop ones; the request id is the gateway's. */
+    public static void copyResponse(MultiMap upstream, MultiMap out, String requestId) {
+        Set<String> namedInConnection = namedIn(upstream.getAll("connection"));
+        for (Map.Entry<String, String> h : upstream) {
+            String name = h.getKey().toLowerCase(Locale.ROOT);
+            if (!HOP_BY_HOP.contains(name) && !namedInConnection.contains(name) && !name.equals("x-request-id")) {
+                out.add(h.getKey(), h.getValue());
+            }
+        }
+        out.set(REQUEST_ID, requestId);
+    }
+
+    private static boolean isForwardable(String lowerName, Set<String> namedInConnection) {
+        return !HOP_BY_HOP.contains(lowerName)
+                && !CALLER_ONLY.contains(lowerName)
+                && !CONTROL.contains(lowerName)
+                && !namedInConnection.contains(lowerName)
+                && !lowerName.startsWith("x-forwarded-");
+    }
+
+    /** RFC 9110 §7.6.1: a header named in {@code Connection} is hop-by-hop too. */
+    private static Set<String> namedIn(Iterable<String> connectionHeaders) {
+        Set<String> names = new HashSet<>();
+        for (String value : connectionHeaders) {
+            for (String token : value.split(",")) {
+                String t = token.trim().toLowerCase(Locale.ROOT);
+                if (!t.isEmpty()) {
+                    names.add(t);
+                }
+            }
+        }
+        return names;
+    }
+}

@@ -1,0 +1,117 @@
+package dev.hexgate.proxy;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.hexgate.config.HexgateConfig;
+import dev.hexgate.connection.Validation;
+import dev.hexgate.error.ErrorCode;
+import dev.hexgate.error.ErrorDetail;
+import dev.hexgate.error.GatewayException;
+import io.vertx.core.http.HttpServerRequest;
+
+/** Checks a proxy request's control headers and path before anything is looked up or sent (api-contract.md §2, §6). */
+@ApplicationScoped
+public class ProxyRequestCheck {
+
+    static final String PREFIX = "/proxy";
+    private static final int MAX_DECODE_ROUNDS = 3;
+
+    private final HexgateConfig config;
+
+    public ProxyRequestCheck(HexgateConfig config) {
+        this.config = config;
+    }
+
+    public ProxyTarget check(HttpServerRequest request) {
+        String connectionId = request.getHeader("Connection-Id");
+        if (connectionId == null || connectionId.isEmpty()) {
+            throw invalidHeader("connection-id", "Connection-Id header is required.");
+        }
+        if (!Validation.isConnectionId(connectionId) || request.headers().getAll("Connection-Id").size() > 1) {
+            throw invalidHeader("connection-id", "Connection-Id is not a valid connection id.");
+        }
+        String providerConfigKey = request.getHeader("Provider-Config-Key");
+        if (providerConfigKey != null && !providerConfigKey.isEmpty() && !providerConfigKey.equals(config.providerConfigKey())) {
+            throw new GatewayException(ErrorCode.UNKNOWN_PROVIDER_CONFIG,
+                    "Unknown Provider-Config-Key; this gateway serves '" + config.providerConfigKey() + "'.");
+        }
+        String override = request.getHeader("Base-Url-Override");
+        if (override != null && !override.isEmpty()) {
+            // SSRF: the upstream host comes only from the stored subdomain (nango-compat.md §5).
+            throw invalidHeader("base-url-override", "Base-Url-Override is not supported; the host comes from the connection.");
+        }
+        checkRetries(request.getHeader("Retries"));
+        return new ProxyTarget(connectionId, upstreamPathAndQuery(request));
+    }
+
+    /** The raw path after {@code /proxy} and the raw query, byte for byte, refusing any {@code ..} segment. */
+    static String upstreamPathAndQuery(HttpServerRequest request) {
+        String uri = request.uri();
+        if (!uri.startsWith("/")) {
+            // absolute-form request target: only its path and query count
+            String query = request.query();
+            uri = request.path() + (query != null ? "?" + query : "");
+        }
+        int q = uri.indexOf('?');
+        String path = q < 0 ? uri : uri.substring(0, q);
+        String rest = path.substring(PREFIX.length());
+        if (climbs(rest)) {
+            throw new GatewayException(ErrorCode.INVALID_PATH, "The proxy path may not contain '..' segments or malformed percent-encoding.");
+        }
+        return rest + (q < 0 ? "" : uri.substring(q));
+    }
+
+    /** Path traversal: a {@code ..} segment, with {@code /} or {@code \} as separator, at any depth of percent-decoding. */
+    static boolean climbs(String rawPath) {
+        String current = rawPath;
+        for (int round = 0; round <= MAX_DECODE_ROUNDS; round++) {
+            for (String segment : current.split("[/\\\\]", -1)) {
+                if (segment.equals("..")) {
+                    return true;
+                }
+            }
+            String decoded = decode(current);
+            if (decoded == null) {
+                return true;
+            }
+            if (decoded.equals(current)) {
+                return false;
+            }
+            current = decoded;
+        }
+        return true;
+    }
+
+    private static String decode(String value) {
+        if (value.indexOf('%') < 0) {
+            return value;
+        }
+        try {
+            return URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static void checkRetries(String retries) {
+        if (retries == null || retries.isEmpty()) {
+            return;
+        }
+        try {
+            if (Integer.parseInt(retries.trim()) >= 0) {
+                return;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw invalidHeader("retries", "Retries must be a whole number of at least 0.");
+    }
+
+    private static GatewayException invalidHeader(String header, String message) {
+        return new GatewayException(ErrorCode.INVALID_HEADERS, message, List.of(ErrorDetail.of(header, message)));
+    }
+}

@@ -1,0 +1,117 @@
+package dev.hexgate.proxy;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import dev.hexgate.auth.SecretKeys;
+import dev.hexgate.config.HexgateConfig;
+import dev.hexgate.connection.StoredConnection;
+import dev.hexgate.error.ErrorCode;
+import dev.hexgate.error.ErrorResponses;
+import dev.hexgate.error.GatewayException;
+import dev.hexgate.hex.HexHost;
+import dev.hexgate.store.StoreException;
+import dev.hexgate.store.TokenCache;
+import dev.hexgate.web.RequestIds;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code <ANY METHOD> /proxy/<path>} mounted on the Vert.x router, ahead of Quarkus's body-size handler and with no body
+ * handler, so bodies stream. The request passes these steps in order, and any step may refuse without contacting Hex:
+ * 1. authenticate the secret key; 2. check control headers and path; 3. check a declared body size;
+ * 4. resolve the connection (token cache, then store); 5. build the origin from the stored subdomain;
+ * 6. forward with the header policy and stream both ways ({@link ProxyExchange}).
+ */
+@ApplicationScoped
+public class ProxyRoute {
+
+    static final int ORDER = -90;
+
+    private final Vertx vertx;
+    private final SecretKeys keys;
+    private final ProxyRequestCheck check;
+    private final TokenCache cache;
+    private final HexHost hexHost;
+    private final UpstreamClient upstream;
+    private final ErrorResponses errors;
+    private final long maxBodySize;
+
+    public ProxyRoute(Vertx vertx, SecretKeys keys, ProxyRequestCheck check, TokenCache cache, HexHost hexHost,
+            UpstreamClient upstream, ErrorResponses errors, HexgateConfig config) {
+        this.vertx = vertx;
+        this.keys = keys;
+        this.check = check;
+        this.cache = cache;
+        this.hexHost = hexHost;
+        this.upstream = upstream;
+        this.errors = errors;
+        this.maxBodySize = config.proxy().maxBodySize().asLongValue();
+    }
+
+    void mount(@Observes Router router) {
+        router.route().order(ORDER).handler(this::handle);
+    }
+
+    private void handle(RoutingContext rc) {
+        HttpServerRequest request = rc.request();
+        // Matched on the raw path: the router's normalised path would hide '..' segments from the check.
+        String path = request.path();
+        if (path == null || !(path.equals(ProxyRequestCheck.PREFIX) || path.startsWith(ProxyRequestCheck.PREFIX + "/"))) {
+            rc.next();
+            return;
+        }
+        request.pause();
+        String requestId = RequestIds.of(rc);
+        try {
+            keys.authenticate(request.getHeader("Authorization"));
+            ProxyTarget target = check.check(request);
+            checkDeclaredSize(request);
+            resolve(request, requestId, target);
+        } catch (GatewayException e) {
+            errors.write(request, e);
+        }
+    }
+
+    private void resolve(HttpServerRequest request, String requestId, ProxyTarget target) {
+        Context context = vertx.getOrCreateContext();
+        cache.get(target.connectionId()).subscribe().with(
+                lookup -> context.runOnContext(v -> {
+                    if (lookup.connection().isEmpty()) {
+                        errors.write(request, new GatewayException(ErrorCode.UNKNOWN_CONNECTION,
+                                "No connection with this Connection-Id."));
+                    } else {
+                        forward(request, requestId, target, lookup.connection().get());
+                    }
+                }),
+                failure -> context.runOnContext(v -> errors.write(request, failure instanceof StoreException
+                        ? new GatewayException(ErrorCode.STORE_UNAVAILABLE,
+                                "The connection store is unavailable and this connection is not cached.")
+                        : new GatewayException(ErrorCode.SERVER_ERROR, "The gateway failed to resolve the connection."))));
+    }
+
+    private void forward(HttpServerRequest request, String requestId, ProxyTarget target, StoredConnection connection) {
+        new ProxyExchange(request, requestId, upstream, errors, maxBodySize)
+                .start(hexHost.origin(connection.connection().subdomain()), target.pathAndQuery(), connection.token());
+    }
+
+    private void checkDeclaredSize(HttpServerRequest request) {
+        String declared = request.getHeader("Content-Length");
+        if (declared == null) {
+            return;
+        }
+        long length;
+        try {
+            length = Long.parseLong(declared.trim());
+        } catch (NumberFormatException e) {
+            throw new GatewayException(ErrorCode.INVALID_HEADERS, "Content-Length is not a number.");
+        }
+        if (length > maxBodySize) {
+            throw new GatewayException(ErrorCode.REQUEST_TOO_LARGE,
+                    "The request body is larger than the limit of " + maxBodySize + " bytes.");
+        }
+    }
+}

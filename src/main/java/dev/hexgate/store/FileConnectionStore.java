@@ -1,0 +1,180 @@
+package dev.hexgate.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.hexgate.config.HexgateConfig;
+import dev.hexgate.connection.Connection;
+import dev.hexgate.connection.StoredConnection;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/**
+ * The embedded single-node store (api-contract.md §7): one AES-256-GCM file per connection, named by the SHA-256 of its id,
+ * written atomically (temp file, fsync, rename). File I/O runs on the worker pool, never on the event loop.
+ */
+@ApplicationScoped
+@Typed(FileConnectionStore.class)
+public class FileConnectionStore implements ConnectionStore {
+
+    private static final Logger LOG = Logger.getLogger(FileConnectionStore.class);
+    private static final String SUFFIX = ".conn";
+
+    private final Path connections;
+    private final FileCipher cipher;
+    private final ConnectionCodec codec;
+    private final OutageLog outages = new OutageLog("File");
+    private final Object writeLock = new Object();
+
+    public FileConnectionStore(HexgateConfig config, ConnectionCodec codec) {
+        Path dir = Path.of(config.storeFile().dir()).toAbsolutePath();
+        this.connections = dir.resolve("connections");
+        this.codec = codec;
+        this.cipher = FileCipher.open(dir, config.storeFile().key());
+        try {
+            Files.createDirectories(connections);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot create the file store directory " + connections + ": " + e.getMessage());
+        }
+        LOG.warnf("Using the embedded file store in %s: single node only, not for several replicas "
+                + "(set HEXGATE_STORE=vault for that)", dir);
+    }
+
+    @Override
+    public Uni<Optional<StoredConnection>> find(String connectionId) {
+        return io("read", () -> read(fileOf(connectionId)));
+    }
+
+    @Override
+    public Uni<List<Connection>> list() {
+        return io("list", () -> {
+            List<Connection> all = new ArrayList<>();
+            try (Stream<Path> files = Files.list(connections)) {
+                for (Path file : (Iterable<Path>) files.filter(f -> f.getFileName().toString().endsWith(SUFFIX))::iterator) {
+                    read(file).ifPresent(found -> all.add(found.connection()));
+                }
+            }
+            return all;
+        });
+    }
+
+    @Override
+    public Uni<Void> save(StoredConnection connection) {
+        return io("write", () -> {
+            ObjectNode record = codec.mapper().createObjectNode();
+            record.put("token", connection.token());
+            record.set("connection", codec.mapper().valueToTree(connection.connection()));
+            Path file = fileOf(connection.connectionId());
+            byte[] sealed = cipher.seal(codec.mapper().writeValueAsBytes(record), aad(file));
+            synchronized (writeLock) {
+                writeAtomically(file, sealed);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Uni<Boolean> delete(String connectionId) {
+        return io("delete", () -> {
+            synchronized (writeLock) {
+                boolean existed = Files.deleteIfExists(fileOf(connectionId));
+                syncDirectory();
+                return existed;
+            }
+        });
+    }
+
+    @Override
+    public Uni<Void> check() {
+        return io("check", () -> {
+            if (!Files.isDirectory(connections) || !Files.isWritable(connections)) {
+                throw new IOException("directory missing or not writable");
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public String kind() {
+        return "file";
+    }
+
+    private Optional<StoredConnection> read(Path file) throws IOException {
+        byte[] sealed;
+        try {
+            sealed = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        JsonNode record = codec.mapper().readTree(cipher.open(sealed, aad(file)));
+        Connection connection = codec.read(record.get("connection").toString());
+        return Optional.of(new StoredConnection(connection, record.get("token").asText()));
+    }
+
+    private void writeAtomically(Path file, byte[] content) throws IOException {
+        Path temp = Files.createTempFile(connections, ".write-", ".tmp");
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                channel.write(ByteBuffer.wrap(content));
+                channel.force(true);
+            }
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory();
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private void syncDirectory() throws IOException {
+        try (FileChannel dir = FileChannel.open(connections, StandardOpenOption.READ)) {
+            dir.force(true);
+        }
+    }
+
+    private Path fileOf(String connectionId) {
+        return connections.resolve(FileCipher.sha256Hex(connectionId) + SUFFIX);
+    }
+
+    /** Binds each ciphertext to its file name, so files cannot be swapped between connections. */
+    private static byte[] aad(Path file) {
+        return file.getFileName().toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private <T> Uni<T> io(String operation, Callable<T> work) {
+        return Uni.createFrom().item(() -> {
+            try {
+                T result = work.call();
+                outages.succeeded();
+                return result;
+            } catch (StoreException e) {
+                outages.failed(e.getMessage());
+                throw e;
+            } catch (Exception e) {
+                String reason = "file " + operation + " failed: " + e.getClass().getSimpleName();
+                outages.failed(reason);
+                throw new StoreException(reason);
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+}

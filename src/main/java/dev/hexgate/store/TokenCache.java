@@ -1,0 +1,97 @@
+package dev.hexgate.store;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.hexgate.config.HexgateConfig;
+import dev.hexgate.connection.StoredConnection;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Keeps each connection's token for {@code HEXGATE_TOKEN_CACHE_TTL} so the proxy does not read the store per request.
+ * Concurrent misses for one connection share a single store read. While the store fails, a token already held is used for
+ * up to {@code HEXGATE_TOKEN_CACHE_STALE_IF_ERROR} past its TTL; local writes and deletes take effect at once.
+ */
+@ApplicationScoped
+public class TokenCache {
+
+    /** What a lookup was answered from. */
+    public enum Source {
+        HIT,
+        MISS,
+        STALE
+    }
+
+    /** A lookup's answer: the connection if it exists, and where it came from. */
+    public record Lookup(Optional<StoredConnection> connection, Source source) {
+    }
+
+    private record Entry(StoredConnection connection, long loadedAt) {
+    }
+
+    private final ConnectionStore store;
+    private final long ttlNanos;
+    private final long staleNanos;
+    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CompletableFuture<Optional<StoredConnection>>> loading = new ConcurrentHashMap<>();
+
+    public TokenCache(ConnectionStore store, HexgateConfig config) {
+        this.store = store;
+        this.ttlNanos = config.tokenCache().ttl().toNanos();
+        this.staleNanos = ttlNanos + config.tokenCache().staleIfError().toNanos();
+    }
+
+    public Uni<Lookup> get(String connectionId) {
+        Entry entry = entries.get(connectionId);
+        long now = System.nanoTime();
+        if (entry != null && now - entry.loadedAt() < ttlNanos) {
+            return Uni.createFrom().item(new Lookup(Optional.of(entry.connection()), Source.HIT));
+        }
+        return Uni.createFrom().completionStage(() -> load(connectionId))
+                .map(found -> new Lookup(found, Source.MISS))
+                .onFailure(StoreException.class).recoverWithUni(failure -> {
+                    if (entry != null && System.nanoTime() - entry.loadedAt() < staleNanos) {
+                        return Uni.createFrom().item(new Lookup(Optional.of(entry.connection()), Source.STALE));
+                    }
+                    return Uni.createFrom().failure(failure);
+                });
+    }
+
+    /** A write on this replica: the new token is used from now on. */
+    public void put(StoredConnection connection) {
+        loading.remove(connection.connectionId());
+        entries.put(connection.connectionId(), new Entry(connection, System.nanoTime()));
+    }
+
+    /** A delete on this replica: the token is not used again. */
+    public void invalidate(String connectionId) {
+        loading.remove(connectionId);
+        entries.remove(connectionId);
+    }
+
+    private CompletableFuture<Optional<StoredConnection>> load(String connectionId) {
+        CompletableFuture<Optional<StoredConnection>> mine = new CompletableFuture<>();
+        CompletableFuture<Optional<StoredConnection>> running = loading.putIfAbsent(connectionId, mine);
+        if (running != null) {
+            return running;
+        }
+        store.find(connectionId).subscribe().with(found -> {
+            // Only the load still registered may fill the cache: a local write or delete during the read wins.
+            if (loading.remove(connectionId, mine)) {
+                if (found.isPresent()) {
+                    entries.put(connectionId, new Entry(found.get(), System.nanoTime()));
+                } else {
+                    entries.remove(connectionId);
+                }
+            }
+            mine.complete(found);
+        }, failure -> {
+            loading.remove(connectionId, mine);
+            mine.completeExceptionally(failure);
+        });
+        return mine;
+    }
+}

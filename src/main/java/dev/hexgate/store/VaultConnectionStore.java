@@ -1,0 +1,191 @@
+package dev.hexgate.store;
+
+import java.net.ConnectException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
+
+import org.jboss.logging.Logger;
+
+import dev.hexgate.config.HexgateConfig;
+import dev.hexgate.connection.Connection;
+import dev.hexgate.connection.StoredConnection;
+import io.quarkus.vault.client.VaultClient;
+import io.quarkus.vault.client.VaultClientException;
+import io.quarkus.vault.client.api.secrets.kv2.VaultSecretsKV2;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Connections in Vault KV v2 (api-contract.md §7): one secret per connection at
+ * {@code <path>/connections/<connection_id>}, through quarkus-vault's non-blocking client. The only class that talks to Vault.
+ */
+@ApplicationScoped
+@Typed(VaultConnectionStore.class)
+public class VaultConnectionStore implements ConnectionStore {
+
+    private static final Logger LOG = Logger.getLogger(VaultConnectionStore.class);
+    private static final String TOKEN_FIELD = "api_key";
+    private static final String CONNECTION_FIELD = "connection";
+    private static final int LIST_CONCURRENCY = 8;
+
+    private final VaultSecretsKV2 kv;
+    private final String folder;
+    private final ConnectionCodec codec;
+    private final OutageLog outages = new OutageLog("Vault");
+
+    public VaultConnectionStore(VaultClient client, HexgateConfig config, ConnectionCodec codec) {
+        this.kv = client.secrets().kv2(config.vault().kvMount());
+        this.folder = config.vault().path() + "/connections";
+        this.codec = codec;
+    }
+
+    @Override
+    public Uni<Optional<StoredConnection>> find(String connectionId) {
+        return call("read", () -> kv.readSecret(path(connectionId)))
+                .map(secret -> Optional.of(decode(secret.getData())))
+                .onFailure(VaultConnectionStore::isNotFound).recoverWithItem(Optional.empty());
+    }
+
+    @Override
+    public Uni<List<Connection>> list() {
+        return call("list", () -> kv.listSecrets(folder))
+                .onFailure(VaultConnectionStore::isNotFound).recoverWithItem(List.of())
+                .onItem().transformToMulti(keys -> io.smallrye.mutiny.Multi.createFrom().iterable(keys))
+                .filter(key -> !key.endsWith("/"))
+                .onItem().transformToUni(this::find).merge(LIST_CONCURRENCY)
+                .filter(Optional::isPresent)
+                .map(found -> found.get().connection())
+                .collect().asList();
+    }
+
+    @Override
+    public Uni<Void> save(StoredConnection connection) {
+        Map<String, Object> data = Map.of(
+                TOKEN_FIELD, connection.token(),
+                CONNECTION_FIELD, codec.write(connection.connection()));
+        String path = path(connection.connectionId());
+        return call("write", () -> kv.updateSecret(path, null, data))
+                .call(written -> destroyOlderVersions(path))
+                .replaceWithVoid();
+    }
+
+    @Override
+    public Uni<Boolean> delete(String connectionId) {
+        String path = path(connectionId);
+        // Hard delete (metadata): a soft delete would leave the token readable in the version history.
+        return call("read", () -> kv.readSecretMetadata(path))
+                .map(meta -> true)
+                .onFailure(VaultConnectionStore::isNotFound).recoverWithItem(false)
+                .call(existed -> existed ? call("delete", () -> kv.deleteSecretMetadata(path)) : Uni.createFrom().voidItem());
+    }
+
+    @Override
+    public Uni<Void> check() {
+        return call("list", () -> kv.listSecrets(folder))
+                .onFailure(VaultConnectionStore::isNotFound).recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    @Override
+    public String kind() {
+        return "vault";
+    }
+
+    /**
+     * A replaced token must not stay readable as an older version. The write's answer does not carry the new version
+     * number through quarkus-vault, so the key's metadata says which versions still hold data. A failure here is logged,
+     * not reported: the link itself succeeded.
+     */
+    private Uni<Void> destroyOlderVersions(String path) {
+        return call("read metadata", () -> kv.readSecretMetadata(path))
+                .flatMap(meta -> {
+                    List<Integer> older = meta.getVersions() == null ? List.of()
+                            : meta.getVersions().entrySet().stream()
+                                    .filter(v -> !Boolean.TRUE.equals(v.getValue().isDestroyed()))
+                                    .map(v -> Integer.valueOf(v.getKey()))
+                                    .filter(v -> v < meta.getCurrentVersion())
+                                    .toList();
+                    return older.isEmpty() ? Uni.createFrom().voidItem()
+                            : call("destroy", () -> kv.destroySecretVersions(path, older));
+                })
+                .onFailure().invoke(e -> LOG.warnf("A replaced connection's older versions could not be destroyed in Vault: %s",
+                        e instanceof StoreException ? e.getMessage() : e.getClass().getSimpleName()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    private StoredConnection decode(Map<String, Object> data) {
+        Object token = data == null ? null : data.get(TOKEN_FIELD);
+        Object json = data == null ? null : data.get(CONNECTION_FIELD);
+        if (!(token instanceof String t) || !(json instanceof String j)) {
+            throw new StoreException("A Vault secret under " + folder + " is not a hexgate connection");
+        }
+        return new StoredConnection(codec.read(j), t);
+    }
+
+    private String path(String connectionId) {
+        return folder + "/" + connectionId;
+    }
+
+    /** Runs one Vault call: 404 stays a VaultClientException for the caller to treat as absent, anything else is a StoreException. */
+    private <T> Uni<T> call(String operation, Supplier<CompletionStage<T>> request) {
+        return Uni.createFrom().completionStage(request)
+                .onItem().invoke(outages::succeeded)
+                .onFailure().transform(e -> {
+                    Throwable cause = unwrap(e);
+                    if (isNotFound(cause)) {
+                        outages.succeeded();
+                        return cause;
+                    }
+                    String reason = "Vault " + operation + " failed: " + describe(cause);
+                    outages.failed(reason);
+                    return new StoreException(reason);
+                });
+    }
+
+    private static boolean isNotFound(Throwable e) {
+        return e instanceof VaultClientException vce && Integer.valueOf(404).equals(vce.getStatus());
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        while (e instanceof CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    /** An operator's description of a Vault failure; Vault's own error text is never passed on. */
+    static String describe(Throwable e) {
+        if (e instanceof VaultClientException vce && vce.getStatus() != null) {
+            int status = vce.getStatus();
+            if (status == 403) {
+                return vce.hasErrorContaining("invalid token")
+                        ? "403 invalid token (expired or revoked; check the Vault authentication settings)"
+                        : "403 permission denied (check the Vault policy for the hexgate path)";
+            }
+            if (status == 503) {
+                return vce.hasErrorContaining("sealed") ? "503 Vault is sealed" : "503 no active Vault node";
+            }
+            if (status == 429) {
+                return "429 rate-limited or standby node";
+            }
+            return "unexpected status " + status;
+        }
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof ConnectException) {
+                return "unreachable (connection refused)";
+            }
+            if (c instanceof TimeoutException || c.getClass().getSimpleName().contains("Timeout")) {
+                return "timed out";
+            }
+        }
+        return e.getClass().getSimpleName();
+    }
+}

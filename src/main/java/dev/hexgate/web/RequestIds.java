@@ -1,0 +1,54 @@
+package dev.hexgate.web;
+
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import dev.hexgate.error.Redaction;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Gives every request an id and every response an {@code X-Request-Id}: the caller's when it is a sane token, else a new
+ * UUID. Mounted first on the router, so gateway errors, Quarkus REST and proxied responses all carry it.
+ */
+@ApplicationScoped
+public class RequestIds {
+
+    public static final String HEADER = "X-Request-Id";
+    static final int ORDER = -100;
+    private static final String KEY = "hexgate.request-id";
+    private static final int MAX_LENGTH = 200;
+
+    void mount(@Observes Router router) {
+        router.route().order(ORDER).handler(this::assign);
+    }
+
+    private void assign(RoutingContext rc) {
+        String id = accept(rc.request().getHeader(HEADER));
+        rc.put(KEY, id);
+        rc.addHeadersEndHandler(v -> rc.response().headers().set(HEADER, id));
+        rc.next();
+    }
+
+    public static String of(RoutingContext rc) {
+        String id = rc.get(KEY);
+        return id != null ? id : UUID.randomUUID().toString();
+    }
+
+    /** Printable ASCII without spaces, at most 200 characters, not shaped like a token; anything else is replaced, never echoed. */
+    static String accept(String presented) {
+        if (presented == null || presented.isEmpty() || presented.length() > MAX_LENGTH
+                || !presented.equals(Redaction.redact(presented))) {
+            return UUID.randomUUID().toString();
+        }
+        for (int i = 0; i < presented.length(); i++) {
+            char c = presented.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                return UUID.randomUUID().toString();
+            }
+        }
+        return presented;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.hexgate.testing;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * After each test class, scans everything the gateway has logged so far (the %test file log, and the packaged app's
+ * output in integration tests) for Hex tokens, secret keys and the Vault token. Any hit fails the class.
+ */
+public class NoSecretsInLogs implements AfterAllCallback {
+
+    private static final Pattern TOKEN = Pattern.compile("hxt[pw]_[A-Za-z0-9]{16,}");
+    private static final List<Path> LOGS = List.of(Path.of("target/hexgate-test.log"), Path.of("target/quarkus.log"));
+    private static final List<String> SECRETS = List.of(Keys.FULL, Keys.PROXY_ONLY, VaultEmulator.ROOT_TOKEN);
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        List<String> leaks = new ArrayList<>();
+        for (Path log : LOGS) {
+            if (!Files.exists(log)) {
+                continue;
+            }
+            String text = Files.readString(log, StandardCharsets.UTF_8);
+            Matcher m = TOKEN.matcher(text);
+            while (m.find()) {
+                leaks.add(log + ": a Hex token (" + m.group().substring(0, 9) + "…)");
+            }
+            for (String secret : SECRETS) {
+                if (text.contains(secret)) {
+                    leaks.add(log + ": a secret key or Vault token (" + secret.substring(0, 8) + "…)");
+                }
+            }
+        }
+        if (!leaks.isEmpty()) {
+            fail("Secrets were logged:\n" + String.join("\n", leaks));
+        }
+    }
+
+    /** For tests that check the scanner itself. */
+    public static boolean looksLikeToken(String text) {
+        return TOKEN.matcher(text).find();
+    }
+}
