@@ -261,7 +261,9 @@ public final class FakeHex {
     private static void json(HttpExchange ex, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.getResponseHeaders().set("X-Trace-Id", "hex-trace-" + status);
+        if (!ex.getResponseHeaders().containsKey("X-Trace-Id")) {
+            ex.getResponseHeaders().set("X-Trace-Id", "hex-trace-" + status);
+        }
         ex.sendResponseHeaders(status, bytes.length);
         ex.getResponseBody().write(bytes);
     }
