@@ -55,6 +55,9 @@ public final class FakeHex {
     private volatile boolean jsonUnauthorized;
     private volatile Runnable uploadMidpoint = () -> {
     };
+    private final java.util.concurrent.atomic.AtomicLong uploadReceived = new java.util.concurrent.atomic.AtomicLong();
+    private volatile java.util.concurrent.CountDownLatch downloadGate = new java.util.concurrent.CountDownLatch(0);
+    private volatile boolean downloadGateOpenedInTime;
     private HttpServer server;
 
     public void start() throws IOException {
@@ -106,6 +109,28 @@ public final class FakeHex {
         uploadMidpoint = probe;
     }
 
+    /** Upload bytes received so far by {@code /api/v1/test/upload}, counted as they arrive. */
+    public long uploadReceived() {
+        return uploadReceived.get();
+    }
+
+    /**
+     * The next download with {@code hold=N} stops after N bytes until {@link #openDownloadGate()} is called (at most 15 s),
+     * so a test can prove the caller saw bytes while Hex was still sending.
+     */
+    public void closeDownloadGate() {
+        downloadGate = new java.util.concurrent.CountDownLatch(1);
+        downloadGateOpenedInTime = false;
+    }
+
+    public void openDownloadGate() {
+        downloadGate.countDown();
+    }
+
+    public boolean downloadGateOpenedInTime() {
+        return downloadGateOpenedInTime;
+    }
+
     public List<Received> received() {
         return List.copyOf(received);
     }
@@ -140,6 +165,9 @@ public final class FakeHex {
             ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
             String host = ex.getRequestHeaders().getFirst("Host");
             long expected = path.equals("/api/v1/test/upload") ? contentLength(ex) : -1;
+            if (expected > 0) {
+                uploadReceived.set(0);
+            }
             Digest digest = drain(ex.getRequestBody(), expected);
             received.add(new Received(ex.getRequestMethod(), host, path, ex.getRequestURI().getRawQuery(), headers,
                     digest.length, digest.sha256));
@@ -166,7 +194,7 @@ public final class FakeHex {
         if (path.equals("/api/v1/users/me")) {
             me(ex, token);
         } else if (path.equals("/api/v1/test/download")) {
-            download(ex, query(ex, "bytes"), query(ex, "chunked") != null);
+            download(ex, query(ex, "bytes"), query(ex, "chunked") != null, query(ex, "hold"));
         } else if (path.equals("/api/v1/test/upload")) {
             json(ex, 200, "{\"bytes\":" + body.length + ",\"sha256\":\"" + body.sha256 + "\"}");
         } else if (path.equals("/api/v1/test/delay")) {
@@ -240,21 +268,35 @@ public final class FakeHex {
     }
 
     /** Deterministic bytes (i mod 251) so the receiver can check them without the sender keeping a copy. */
-    private static void download(HttpExchange ex, String bytes, boolean chunked) throws IOException {
+    private void download(HttpExchange ex, String bytes, boolean chunked, String hold) throws IOException {
         long total = Long.parseLong(bytes);
+        long holdAt = hold == null ? -1 : Long.parseLong(hold);
         ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
         ex.sendResponseHeaders(200, chunked ? 0 : total);
         byte[] buf = new byte[64 * 1024];
         long sent = 0;
         try (OutputStream out = ex.getResponseBody()) {
             while (sent < total) {
-                int n = (int) Math.min(buf.length, total - sent);
+                if (sent == holdAt) {
+                    out.flush();
+                    downloadGateOpenedInTime = awaitGate();
+                }
+                int n = (int) Math.min(buf.length, holdAt > sent ? Math.min(total, holdAt) - sent : total - sent);
                 for (int i = 0; i < n; i++) {
                     buf[i] = (byte) ((sent + i) % 251);
                 }
                 out.write(buf, 0, n);
                 sent += n;
             }
+        }
+    }
+
+    private boolean awaitGate() {
+        try {
+            return downloadGate.await(15, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -284,6 +326,9 @@ public final class FakeHex {
         for (int n; (n = in.read(buf)) > 0;) {
             md.update(buf, 0, n);
             total += n;
+            if (expected > 0) {
+                uploadReceived.set(total);
+            }
             if (!probed && expected > 0 && total >= expected / 2) {
                 probed = true;
                 uploadMidpoint.run();
