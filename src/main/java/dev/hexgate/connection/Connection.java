@@ -16,4 +16,9 @@ public record Connection(
         @JsonProperty("created_at") String createdAt,
         @JsonProperty("updated_at") String updatedAt,
         HexAccount hex) {
+
+    public Connection {
+        // JSON null and a missing value are the same: no metadata.
+        metadata = metadata == null || metadata.isNull() ? null : metadata;
+    }
 }

@@ -45,7 +45,7 @@ public class ConnectionService {
                     String now = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
                     String createdAt = existing.map(e -> e.connection().createdAt()).orElse(now);
                     Connection connection = new Connection(id, request.providerConfigKey(), subdomain,
-                            request.metadata() == null || request.metadata().isNull() ? null : request.metadata(),
+                            request.metadata(),
                             request.endUser(), request.tags() == null ? Map.of() : request.tags(), createdAt, now, account);
                     StoredConnection stored = new StoredConnection(connection, token);
                     return storeOrFail(store.save(stored)).invoke(() -> cache.put(stored)).replaceWith(connection);

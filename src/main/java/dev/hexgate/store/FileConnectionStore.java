@@ -17,6 +17,9 @@ import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
+import jakarta.inject.Inject;
+
+import io.quarkus.arc.Unremovable;
 
 import org.jboss.logging.Logger;
 
@@ -35,6 +38,7 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  */
 @ApplicationScoped
 @Typed(FileConnectionStore.class)
+@Unremovable
 public class FileConnectionStore implements ConnectionStore {
 
     private static final Logger LOG = Logger.getLogger(FileConnectionStore.class);
@@ -46,11 +50,16 @@ public class FileConnectionStore implements ConnectionStore {
     private final OutageLog outages = new OutageLog("File");
     private final Object writeLock = new Object();
 
+    @Inject
     public FileConnectionStore(HexgateConfig config, ConnectionCodec codec) {
-        Path dir = Path.of(config.storeFile().dir()).toAbsolutePath();
+        this(Path.of(config.storeFile().dir()), config.storeFile().key(), codec);
+    }
+
+    FileConnectionStore(Path directory, Optional<String> key, ConnectionCodec codec) {
+        Path dir = directory.toAbsolutePath();
         this.connections = dir.resolve("connections");
         this.codec = codec;
-        this.cipher = FileCipher.open(dir, config.storeFile().key());
+        this.cipher = FileCipher.open(dir, key);
         try {
             Files.createDirectories(connections);
         } catch (IOException e) {

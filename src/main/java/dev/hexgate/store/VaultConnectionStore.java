@@ -12,6 +12,8 @@ import java.util.function.Supplier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 
+import io.quarkus.arc.Unremovable;
+
 import org.jboss.logging.Logger;
 
 import dev.hexgate.config.HexgateConfig;
@@ -28,6 +30,7 @@ import io.smallrye.mutiny.Uni;
  */
 @ApplicationScoped
 @Typed(VaultConnectionStore.class)
+@Unremovable
 public class VaultConnectionStore implements ConnectionStore {
 
     private static final Logger LOG = Logger.getLogger(VaultConnectionStore.class);

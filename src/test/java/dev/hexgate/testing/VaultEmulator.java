@@ -136,6 +136,18 @@ public final class VaultEmulator {
         return out;
     }
 
+    /** Writes a secret directly, as another replica or an operator would. */
+    public synchronized void put(String path, JsonNode data) {
+        Secret s = kv.computeIfAbsent(path, k -> {
+            Secret fresh = new Secret();
+            fresh.createdTime = now();
+            return fresh;
+        });
+        s.currentVersion++;
+        s.updatedTime = now();
+        s.versions.put(s.currentVersion, new Version(data.deepCopy(), s.updatedTime));
+    }
+
     public boolean hasMetadata(String path) {
         return kv.containsKey(path);
     }
