@@ -61,7 +61,11 @@ public final class FakeHex {
     private HttpServer server;
 
     public void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
+        start(0);
+    }
+
+    public void start(int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
         server.setExecutor(Executors.newCachedThreadPool());
         server.createContext("/", this::handle);
         server.start();
@@ -89,6 +93,11 @@ public final class FakeHex {
     /** A token whose {@code /users/me} answers a fixed status (403 scope miss, 429, 500…). */
     public String tokenAnsweringMe(String subdomain, int status) {
         return register("hxtw_", new TokenInfo(subdomain, true, null, "org-" + subdomain, null, status));
+    }
+
+    /** Makes a chosen token valid, for the standalone demo ({@link FakeHexMain}). */
+    public void accept(String token, TokenInfo info) {
+        tokens.put(token, info);
     }
 
     /** A well-formed token Hex does not know. */
