@@ -16,13 +16,16 @@ final class LimitedBody implements ReadStream<Buffer> {
 
     private final ReadStream<Buffer> source;
     private final long limit;
+    private final Runnable onExceeded;
     private long seen;
     private boolean exceeded;
     private Handler<Throwable> exceptionHandler;
 
-    LimitedBody(ReadStream<Buffer> source, long limit) {
+    /** {@code onExceeded} runs first, before the stream reports its failure: it must cancel the upstream request. */
+    LimitedBody(ReadStream<Buffer> source, long limit, Runnable onExceeded) {
         this.source = source;
         this.limit = limit;
+        this.onExceeded = onExceeded;
     }
 
     boolean exceeded() {
@@ -50,6 +53,9 @@ final class LimitedBody implements ReadStream<Buffer> {
             if (seen > limit) {
                 exceeded = true;
                 source.pause();
+                // A pipe ends its destination when the source fails; the upstream request must be reset before that,
+                // or Hex would receive a truncated body as a complete one.
+                onExceeded.run();
                 if (exceptionHandler != null) {
                     exceptionHandler.handle(new TooLarge());
                 }

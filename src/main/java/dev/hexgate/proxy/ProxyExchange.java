@@ -55,7 +55,7 @@ final class ProxyExchange {
             upstreamRequest = opened.result();
             response.closeHandler(v -> cancelUpstream());
             if (hasBody) {
-                body = new LimitedBody(request, maxBodySize);
+                body = new LimitedBody(request, maxBodySize, () -> fail(tooLarge()));
                 upstreamRequest.send(body).onComplete(sent -> onResponse(sent.succeeded() ? sent.result() : null, sent.cause(), origin));
             } else {
                 request.resume();
@@ -98,8 +98,7 @@ final class ProxyExchange {
 
     private void upstreamFailed(Throwable failure, HexOrigin origin) {
         if (body != null && body.exceeded()) {
-            fail(new GatewayException(ErrorCode.REQUEST_TOO_LARGE,
-                    "The request body is larger than the limit of " + maxBodySize + " bytes."));
+            fail(tooLarge());
         } else if (isTimeout(failure)) {
             fail(new GatewayException(ErrorCode.UPSTREAM_TIMEOUT, "Hex at " + origin.host() + " did not answer in time."));
         } else {
@@ -107,6 +106,11 @@ final class ProxyExchange {
             fail(new GatewayException(ErrorCode.UPSTREAM_UNREACHABLE,
                     "Hex at " + origin.host() + " closed the connection before answering."));
         }
+    }
+
+    private GatewayException tooLarge() {
+        return new GatewayException(ErrorCode.REQUEST_TOO_LARGE,
+                "The request body is larger than the limit of " + maxBodySize + " bytes.");
     }
 
     private void fail(GatewayException error) {

@@ -139,6 +139,13 @@ class ConnectionsTest {
     }
 
     @Test
+    void answers504WhenHexChecksTheTokenTooSlowly() {
+        Links.link(Links.body("slow-1", "app", hex.tokenAnsweringMe("app", FakeHex.SLOW))).statusCode(504)
+                .body("error.code", equalTo("upstream_timeout"));
+        assertTrue(vault.receivedMatching("POST", "/v1/").isEmpty());
+    }
+
+    @Test
     void generatesAConnectionIdWhenNoneIsGiven() {
         String id = Links.link(Links.body(null, "app", hex.personalToken("app"))).statusCode(201)
                 .extract().path("connection_id");

@@ -244,6 +244,55 @@ class ProxyTest {
     }
 
     @Test
+    void answers503WhenTheStoreIsDownAndTheConnectionIsNotCached() {
+        vault.put("hexgate/connections/never-used", vault.latest("hexgate/connections/proxy-1"));
+        vault.sealed(true);
+        try {
+            given().header("Authorization", Keys.bearer(Keys.FULL)).header("Connection-Id", "never-used")
+                    .when().get("/proxy/v1/projects").then().statusCode(503)
+                    .body("error.code", equalTo("store_unavailable"));
+        } finally {
+            vault.sealed(false);
+        }
+        assertTrue(hex.received().isEmpty());
+    }
+
+    @Test
+    void cutsOffAChunkedBodyOverTheLimitWith413() throws Exception {
+        long limit = 25L * 1024 * 1024;
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(RawHttp.gateway("/proxy/v1/test/upload"))
+                .header("Authorization", Keys.bearer(Keys.FULL)).header("Connection-Id", "proxy-1")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(new byte[0]) {
+                            private long left = limit + 1024 * 1024;
+
+                            @Override
+                            public synchronized int read(byte[] b, int off, int len) {
+                                if (left <= 0) {
+                                    return -1;
+                                }
+                                int n = (int) Math.min(len, left);
+                                left -= n;
+                                return n;
+                            }
+                        }))
+                .build();
+        int status;
+        try {
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newBuilder()
+                    .version(java.net.http.HttpClient.Version.HTTP_1_1).build()
+                    .send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            status = response.statusCode();
+            assertTrue(response.body().contains("\"request_too_large\""), response.body());
+        } catch (java.io.IOException closedWhileSending) {
+            // The gateway may close the connection before the client has read the 413.
+            status = 413;
+        }
+        assertEquals(413, status);
+        assertTrue(hex.received().stream().noneMatch(r -> r.bodyLength() > limit), "Hex never got the oversize body whole");
+    }
+
+    @Test
     void answers504WhenHexIsTooSlow() {
         proxy().when().get("/proxy/v1/test/delay?ms=4000").then().statusCode(504)
                 .body("error.code", equalTo("upstream_timeout"));

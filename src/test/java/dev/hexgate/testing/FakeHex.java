@@ -32,6 +32,8 @@ import com.sun.net.httpserver.HttpServer;
 public final class FakeHex {
 
     public static final String DOMAIN = "hex.tech";
+    /** A {@code meStatus} that makes {@code /users/me} answer 200 after four seconds. */
+    public static final int SLOW = 0;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Pattern RUNS = Pattern.compile("/api/v1/projects/([^/]+)/runs");
     private static final Pattern RUN = Pattern.compile("/api/v1/projects/([^/]+)/runs/([^/]+)");
@@ -242,6 +244,9 @@ public final class FakeHex {
     }
 
     private void me(HttpExchange ex, TokenInfo token) throws IOException {
+        if (token.meStatus() == SLOW) {
+            sleep(4000);
+        }
         if (token.meStatus() == 403) {
             json(ex, 403, "{\"code\":\"FORBIDDEN\",\"message\":\"Insufficient access\",\"issues\":[]}");
             return;
@@ -251,7 +256,7 @@ public final class FakeHex {
             json(ex, 429, "{\"code\":\"TOO_MANY_REQUESTS\",\"message\":\"Rate limited\"}");
             return;
         }
-        if (token.meStatus() != 200) {
+        if (token.meStatus() != 200 && token.meStatus() != SLOW) {
             json(ex, token.meStatus(), "{\"code\":\"INTERNAL_SERVER_ERROR\",\"message\":\"Internal server error\"}");
             return;
         }

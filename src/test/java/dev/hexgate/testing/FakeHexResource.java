@@ -13,6 +13,7 @@ public class FakeHexResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
+        NoSecretsInLogs.markStart();
         hex = new FakeHex();
         try {
             hex.start();

@@ -23,6 +23,21 @@ public class NoSecretsInLogs implements AfterAllCallback {
     private static final Pattern TOKEN = Pattern.compile("hxt[pw]_[A-Za-z0-9]{16,}");
     private static final List<Path> LOGS = List.of(Path.of("target/hexgate-test.log"));
     private static final List<String> SECRETS = List.of(Keys.FULL, Keys.PROXY_ONLY, VaultEmulator.ROOT_TOKEN);
+    /** Where each log stood when this test JVM first looked: earlier runs' lines are not this run's to judge. */
+    private static final java.util.Map<Path, Long> START = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Called as early as possible (test resources start before Quarkus), so every line of this run is scanned. */
+    public static void markStart() {
+        for (Path log : LOGS) {
+            START.computeIfAbsent(log, p -> {
+                try {
+                    return Files.exists(p) ? Files.size(p) : 0L;
+                } catch (IOException e) {
+                    return 0L;
+                }
+            });
+        }
+    }
 
     @Override
     public void afterAll(ExtensionContext context) throws IOException {
@@ -31,7 +46,9 @@ public class NoSecretsInLogs implements AfterAllCallback {
             if (!Files.exists(log)) {
                 continue;
             }
-            String text = Files.readString(log, StandardCharsets.UTF_8);
+            byte[] all = Files.readAllBytes(log);
+            int from = (int) Math.min(START.getOrDefault(log, 0L), all.length);
+            String text = new String(all, from, all.length - from, StandardCharsets.UTF_8);
             Matcher m = TOKEN.matcher(text);
             while (m.find()) {
                 leaks.add(log + ": a Hex token (" + m.group().substring(0, 9) + "…)");

@@ -13,6 +13,7 @@ public class VaultEmulatorResource implements QuarkusTestResourceLifecycleManage
 
     @Override
     public Map<String, String> start() {
+        NoSecretsInLogs.markStart();
         vault = new VaultEmulator("secret");
         try {
             vault.start();
