@@ -37,19 +37,28 @@ public class ConnectionService {
     /** Verifies the token with Hex and stores the connection, replacing one with the same id. */
     public Uni<Connection> link(LinkRequest request) {
         validator.validate(request);
-        String id = request.connectionId() != null ? request.connectionId() : UUID.randomUUID().toString();
-        String subdomain = request.connectionConfig().subdomain();
-        String token = request.credentials().apiKey();
-        return verifier.verify(subdomain, token)
-                .flatMap(account -> storeOrFail(store.find(id)).flatMap(existing -> {
-                    String now = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
-                    String createdAt = existing.map(e -> e.connection().createdAt()).orElse(now);
-                    Connection connection = new Connection(id, request.providerConfigKey(), subdomain,
-                            request.metadata(),
-                            request.endUser(), request.tags() == null ? Map.of() : request.tags(), createdAt, now, account);
-                    StoredConnection stored = new StoredConnection(connection, token);
-                    return storeOrFail(store.save(stored)).invoke(() -> cache.put(stored)).replaceWith(connection);
-                }));
+        NewConnection link = new NewConnection(
+                request.connectionId() != null ? request.connectionId() : UUID.randomUUID().toString(),
+                request.providerConfigKey(), request.connectionConfig().subdomain(), request.credentials().apiKey(),
+                request.metadata(), request.endUser(), request.tags());
+        return verify(link).flatMap(account -> store(link, account));
+    }
+
+    /** What Hex says about the token (api-contract.md §3 maps each refusal); nothing is stored. */
+    public Uni<HexAccount> verify(NewConnection link) {
+        return verifier.verify(link.subdomain(), link.token());
+    }
+
+    /** Stores a verified connection, keeping the creation time of one it replaces, and uses it on this replica at once. */
+    public Uni<Connection> store(NewConnection link, HexAccount account) {
+        return storeOrFail(store.find(link.connectionId())).flatMap(existing -> {
+            String now = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+            String createdAt = existing.map(e -> e.connection().createdAt()).orElse(now);
+            Connection connection = new Connection(link.connectionId(), link.providerConfigKey(), link.subdomain(),
+                    link.metadata(), link.endUser(), link.tags() == null ? Map.of() : link.tags(), createdAt, now, account);
+            StoredConnection stored = new StoredConnection(connection, link.token());
+            return storeOrFail(store.save(stored)).invoke(() -> cache.put(stored)).replaceWith(connection);
+        });
     }
 
     public Uni<Connection> get(String connectionId) {

@@ -7,18 +7,21 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 
+import dev.hexgate.connect.ConnectSession;
 import dev.hexgate.connection.Connection;
 
-/** Turns the non-secret part of a connection into the JSON text both stores keep, tolerant of fields added later. */
+/** Turns connections (without tokens) and connect sessions into the JSON text both stores keep, tolerant of fields added later. */
 @ApplicationScoped
 public class ConnectionCodec {
 
     private final ObjectMapper mapper;
     private final ObjectReader reader;
+    private final ObjectReader sessionReader;
 
     public ConnectionCodec(ObjectMapper mapper) {
         this.mapper = mapper;
         this.reader = mapper.readerFor(Connection.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        this.sessionReader = mapper.readerFor(ConnectSession.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     }
 
     public String write(Connection connection) {
@@ -34,6 +37,22 @@ public class ConnectionCodec {
             return reader.readValue(json);
         } catch (JsonProcessingException e) {
             throw new StoreException("A stored connection could not be read (corrupt record)");
+        }
+    }
+
+    public String writeSession(ConnectSession session) {
+        try {
+            return mapper.writeValueAsString(session);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Connect session could not be serialised", e);
+        }
+    }
+
+    public ConnectSession readSession(String json) {
+        try {
+            return sessionReader.readValue(json);
+        } catch (JsonProcessingException e) {
+            throw new StoreException("A stored connect session could not be read (corrupt record)");
         }
     }
 

@@ -3,6 +3,7 @@ package dev.hexgate.store;
 import java.util.List;
 import java.util.Optional;
 
+import dev.hexgate.connect.ConnectSession;
 import dev.hexgate.connection.Connection;
 import dev.hexgate.connection.StoredConnection;
 import io.smallrye.mutiny.Uni;
@@ -23,6 +24,17 @@ public interface ConnectionStore {
 
     /** Removes a connection and every trace of its token; false when there was none. */
     Uni<Boolean> delete(String connectionId);
+
+    /** Stores a new connect session under {@code id} (the SHA-256 of its token); fails if one exists. */
+    Uni<Void> createSession(String id, ConnectSession session);
+
+    Uni<Optional<SessionRecord>> findSession(String id);
+
+    /**
+     * Replaces a session only if it is still at {@code revision}; false when another request (on any replica) changed
+     * it first. This is what makes a session single-use.
+     */
+    Uni<Boolean> replaceSession(String id, ConnectSession session, int revision);
 
     /** Succeeds when the store can be read now; used by the readiness check. */
     Uni<Void> check();

@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.hexgate.config.HexgateConfig;
+import dev.hexgate.connect.ConnectSession;
 import dev.hexgate.connection.Connection;
 import dev.hexgate.connection.StoredConnection;
 import io.smallrye.mutiny.Uni;
@@ -45,6 +46,7 @@ public class FileConnectionStore implements ConnectionStore {
     private static final String SUFFIX = ".conn";
 
     private final Path connections;
+    private final Path sessions;
     private final FileCipher cipher;
     private final ConnectionCodec codec;
     private final OutageLog outages = new OutageLog("File");
@@ -58,10 +60,12 @@ public class FileConnectionStore implements ConnectionStore {
     FileConnectionStore(Path directory, Optional<String> key, ConnectionCodec codec) {
         Path dir = directory.toAbsolutePath();
         this.connections = dir.resolve("connections");
+        this.sessions = dir.resolve("connect-sessions");
         this.codec = codec;
         this.cipher = FileCipher.open(dir, key);
         try {
             Files.createDirectories(connections);
+            Files.createDirectories(sessions);
         } catch (IOException e) {
             throw new IllegalStateException("Cannot create the file store directory " + connections + ": " + e.getMessage());
         }
@@ -114,6 +118,38 @@ public class FileConnectionStore implements ConnectionStore {
     }
 
     @Override
+    public Uni<Void> createSession(String id, ConnectSession session) {
+        return io("write", () -> {
+            synchronized (writeLock) {
+                if (Files.exists(sessionFile(id))) {
+                    throw new StoreException("a connect session with this id exists");
+                }
+                writeSession(id, session, 1);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Uni<Optional<SessionRecord>> findSession(String id) {
+        return io("read", () -> readSession(id));
+    }
+
+    @Override
+    public Uni<Boolean> replaceSession(String id, ConnectSession session, int revision) {
+        return io("write", () -> {
+            synchronized (writeLock) {
+                Optional<SessionRecord> current = readSession(id);
+                if (current.isEmpty() || current.get().revision() != revision) {
+                    return false;
+                }
+                writeSession(id, session, revision + 1);
+                return true;
+            }
+        });
+    }
+
+    @Override
     public Uni<Void> check() {
         return io("check", () -> {
             if (!Files.isDirectory(connections) || !Files.isWritable(connections)) {
@@ -140,22 +176,51 @@ public class FileConnectionStore implements ConnectionStore {
         return Optional.of(new StoredConnection(connection, record.get("token").asText()));
     }
 
+    private Optional<SessionRecord> readSession(String id) throws IOException {
+        Path file = sessionFile(id);
+        byte[] sealed;
+        try {
+            sealed = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        JsonNode record = codec.mapper().readTree(cipher.open(sealed, aad(file)));
+        return Optional.of(new SessionRecord(codec.readSession(record.get("session").toString()), record.get("revision").asInt()));
+    }
+
+    private void writeSession(String id, ConnectSession session, int revision) throws Exception {
+        ObjectNode record = codec.mapper().createObjectNode();
+        record.put("revision", revision);
+        record.set("session", codec.mapper().valueToTree(session));
+        Path file = sessionFile(id);
+        writeAtomically(file, cipher.seal(codec.mapper().writeValueAsBytes(record), aad(file)));
+    }
+
+    private Path sessionFile(String id) {
+        // The id is already a SHA-256 (of the session token); hashing again keeps file names uniform.
+        return sessions.resolve(FileCipher.sha256Hex(id) + ".sess");
+    }
+
     private void writeAtomically(Path file, byte[] content) throws IOException {
-        Path temp = Files.createTempFile(connections, ".write-", ".tmp");
+        Path temp = Files.createTempFile(file.getParent(), ".write-", ".tmp");
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 channel.write(ByteBuffer.wrap(content));
                 channel.force(true);
             }
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            syncDirectory();
+            syncDirectory(file.getParent());
         } finally {
             Files.deleteIfExists(temp);
         }
     }
 
     private void syncDirectory() throws IOException {
-        try (FileChannel dir = FileChannel.open(connections, StandardOpenOption.READ)) {
+        syncDirectory(connections);
+    }
+
+    private static void syncDirectory(Path directory) throws IOException {
+        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
             dir.force(true);
         }
     }

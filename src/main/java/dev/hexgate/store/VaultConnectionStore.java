@@ -17,16 +17,19 @@ import io.quarkus.arc.Unremovable;
 import org.jboss.logging.Logger;
 
 import dev.hexgate.config.HexgateConfig;
+import dev.hexgate.connect.ConnectSession;
 import dev.hexgate.connection.Connection;
 import dev.hexgate.connection.StoredConnection;
 import io.quarkus.vault.client.VaultClient;
 import io.quarkus.vault.client.VaultClientException;
 import io.quarkus.vault.client.api.secrets.kv2.VaultSecretsKV2;
+import io.quarkus.vault.client.api.secrets.kv2.VaultSecretsKV2UpdateSecretOptions;
 import io.smallrye.mutiny.Uni;
 
 /**
  * Connections in Vault KV v2 (api-contract.md §7): one secret per connection at
- * {@code <path>/connections/<connection_id>}, through quarkus-vault's non-blocking client. The only class that talks to Vault.
+ * {@code <path>/connections/<connection_id>} and connect sessions under {@code <path>/connect-sessions/<sha256 of token>},
+ * through quarkus-vault's non-blocking client. The only class that talks to Vault.
  */
 @ApplicationScoped
 @Typed(VaultConnectionStore.class)
@@ -36,16 +39,19 @@ public class VaultConnectionStore implements ConnectionStore {
     private static final Logger LOG = Logger.getLogger(VaultConnectionStore.class);
     private static final String TOKEN_FIELD = "api_key";
     private static final String CONNECTION_FIELD = "connection";
+    private static final String SESSION_FIELD = "session";
     private static final int LIST_CONCURRENCY = 8;
 
     private final VaultSecretsKV2 kv;
     private final String folder;
+    private final String sessions;
     private final ConnectionCodec codec;
     private final OutageLog outages = new OutageLog("Vault");
 
     public VaultConnectionStore(VaultClient client, HexgateConfig config, ConnectionCodec codec) {
         this.kv = client.secrets().kv2(config.vault().kvMount());
         this.folder = config.vault().path() + "/connections";
+        this.sessions = config.vault().path() + "/connect-sessions";
         this.codec = codec;
     }
 
@@ -87,6 +93,39 @@ public class VaultConnectionStore implements ConnectionStore {
                 .map(meta -> true)
                 .onFailure(VaultConnectionStore::isNotFound).recoverWithItem(false)
                 .call(existed -> existed ? call("delete", () -> kv.deleteSecretMetadata(path)) : Uni.createFrom().voidItem());
+    }
+
+    @Override
+    public Uni<Void> createSession(String id, ConnectSession session) {
+        // cas 0: only if no session was ever written under this id.
+        return call("write", () -> kv.updateSecret(sessionPath(id), new VaultSecretsKV2UpdateSecretOptions().setCas(0),
+                Map.of(SESSION_FIELD, codec.writeSession(session)))).replaceWithVoid();
+    }
+
+    @Override
+    public Uni<Optional<SessionRecord>> findSession(String id) {
+        return call("read", () -> kv.readSecret(sessionPath(id)))
+                .map(secret -> {
+                    Object json = secret.getData() == null ? null : secret.getData().get(SESSION_FIELD);
+                    if (!(json instanceof String j) || secret.getMetadata() == null) {
+                        throw new StoreException("A Vault secret under " + sessions + " is not a connect session");
+                    }
+                    return Optional.of(new SessionRecord(codec.readSession(j), secret.getMetadata().getVersion()));
+                })
+                .onFailure(VaultConnectionStore::isNotFound).recoverWithItem(Optional.empty());
+    }
+
+    @Override
+    public Uni<Boolean> replaceSession(String id, ConnectSession session, int revision) {
+        return Uni.createFrom().completionStage(() -> kv.updateSecret(sessionPath(id),
+                new VaultSecretsKV2UpdateSecretOptions().setCas(revision), Map.of(SESSION_FIELD, codec.writeSession(session))))
+                .map(written -> true)
+                .onFailure(VaultConnectionStore::isCasMismatch).recoverWithItem(false)
+                .onFailure(e -> !(e instanceof StoreException)).transform(e -> {
+                    String reason = "Vault write failed: " + describe(unwrap(e));
+                    outages.failed(reason);
+                    return new StoreException(reason);
+                });
     }
 
     @Override
@@ -151,6 +190,17 @@ public class VaultConnectionStore implements ConnectionStore {
                     outages.failed(reason);
                     return new StoreException(reason);
                 });
+    }
+
+    /** Vault's answer when a check-and-set write lost the race: 400 with this text (vault-kv2-api.md §1.1). */
+    private static boolean isCasMismatch(Throwable e) {
+        Throwable cause = unwrap(e);
+        return cause instanceof VaultClientException vce && Integer.valueOf(400).equals(vce.getStatus())
+                && vce.hasErrorContaining("check-and-set");
+    }
+
+    private String sessionPath(String id) {
+        return sessions + "/" + id;
     }
 
     private static boolean isNotFound(Throwable e) {

@@ -1,0 +1,41 @@
+package dev.hexgate.connect;
+
+import java.time.Instant;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import dev.hexgate.connection.EndUser;
+
+/**
+ * A connect session as stored under the SHA-256 of its token (never the token itself): who the end user is, a subdomain
+ * the backend fixed, when it expires, and whether a link has used it.
+ */
+public record ConnectSession(
+        @JsonProperty("end_user") EndUser endUser,
+        Map<String, String> tags,
+        @JsonProperty("preset_subdomain") String presetSubdomain,
+        @JsonProperty("created_at") String createdAt,
+        @JsonProperty("expires_at") String expiresAt,
+        @JsonProperty("used_at") String usedAt,
+        @JsonProperty("connection_id") String connectionId) {
+
+    @JsonIgnore
+    public boolean isUsed() {
+        return usedAt != null;
+    }
+
+    @JsonIgnore
+    public boolean isExpired(Instant now) {
+        return !now.isBefore(Instant.parse(expiresAt));
+    }
+
+    public ConnectSession usedBy(String connection, Instant at) {
+        return new ConnectSession(endUser, tags, presetSubdomain, createdAt, expiresAt, at.toString(), connection);
+    }
+
+    public ConnectSession unused() {
+        return new ConnectSession(endUser, tags, presetSubdomain, createdAt, expiresAt, null, null);
+    }
+}

@@ -1,0 +1,45 @@
+package dev.hexgate.connect;
+
+import java.util.Map;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+
+import org.jboss.resteasy.reactive.RestResponse;
+
+import dev.hexgate.auth.BackendApi;
+import dev.hexgate.error.ErrorCode;
+import dev.hexgate.error.GatewayException;
+import io.smallrye.mutiny.Uni;
+
+/** {@code POST /connect/sessions}: a backend asks for a link its end user can open to connect a Hex account. */
+@Path("/connect/sessions")
+@BackendApi
+@Produces(MediaType.APPLICATION_JSON)
+public class ConnectSessionResource {
+
+    private final ConnectSessionService sessions;
+
+    public ConnectSessionResource(ConnectSessionService sessions) {
+        this.sessions = sessions;
+    }
+
+    /** Nango's envelope: {@code {"data":{"token","connect_link","expires_at"}}}. */
+    public record Envelope(Map<String, String> data) {
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<Envelope>> create(ConnectSessionRequest request, @Context UriInfo uri) {
+        if (!uri.getQueryParameters().isEmpty()) {
+            throw new GatewayException(ErrorCode.INVALID_QUERY_PARAMS, "This route takes no query parameters.");
+        }
+        return sessions.create(request).map(created -> RestResponse.status(RestResponse.Status.CREATED, new Envelope(Map.of(
+                "token", created.token(), "connect_link", created.connectLink(), "expires_at", created.expiresAt()))));
+    }
+}

@@ -1,0 +1,146 @@
+package dev.hexgate.connect;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.hexgate.config.HexgateConfig;
+import dev.hexgate.connection.EndUser;
+import dev.hexgate.connection.Validation;
+import dev.hexgate.error.ErrorCode;
+import dev.hexgate.error.ErrorDetail;
+import dev.hexgate.error.GatewayException;
+import dev.hexgate.store.ConnectionStore;
+import dev.hexgate.store.SessionRecord;
+import dev.hexgate.store.StoreException;
+import io.smallrye.mutiny.Uni;
+
+/** Creates connect sessions and answers what state a presented session token is in; tokens are kept only as SHA-256. */
+@ApplicationScoped
+public class ConnectSessionService {
+
+    public static final String TOKEN_PREFIX = "hexgate_connect_session_";
+    private static final Pattern TOKEN = Pattern.compile(TOKEN_PREFIX + "[0-9a-f]{64}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** What a presented session token leads to. */
+    public enum State {
+        OPEN,
+        UNKNOWN,
+        EXPIRED,
+        USED
+    }
+
+    /** A looked-up session: its state and, when it exists, the stored record. */
+    public record Lookup(State state, String id, SessionRecord record) {
+    }
+
+    /** A new session as the backend receives it; the token exists only in this answer and in the link. */
+    public record Created(String token, String connectLink, String expiresAt) {
+    }
+
+    private final ConnectionStore store;
+    private final HexgateConfig config;
+
+    public ConnectSessionService(ConnectionStore store, HexgateConfig config) {
+        this.store = store;
+        this.config = config;
+    }
+
+    public Uni<Created> create(ConnectSessionRequest request) {
+        String subdomain = validate(request);
+        byte[] random = new byte[32];
+        RANDOM.nextBytes(random);
+        String token = TOKEN_PREFIX + HexFormat.of().formatHex(random);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        String expiresAt = now.plus(config.connectSession().ttl()).toString();
+        ConnectSession session = new ConnectSession(request.endUser(), request.tags() == null ? Map.of() : request.tags(),
+                subdomain, now.toString(), expiresAt, null, null);
+        String base = config.publicUrl().toString().replaceAll("/+$", "");
+        return stored(store.createSession(id(token), session))
+                .replaceWith(new Created(token, base + "/connect?session_token=" + token, expiresAt));
+    }
+
+    public Uni<Lookup> lookup(String token) {
+        if (token == null || !TOKEN.matcher(token).matches()) {
+            return Uni.createFrom().item(new Lookup(State.UNKNOWN, null, null));
+        }
+        String id = id(token);
+        return stored(store.findSession(id)).map(found -> {
+            if (found.isEmpty()) {
+                return new Lookup(State.UNKNOWN, id, null);
+            }
+            ConnectSession session = found.get().session();
+            State state = session.isUsed() ? State.USED : session.isExpired(Instant.now()) ? State.EXPIRED : State.OPEN;
+            return new Lookup(state, id, found.get());
+        });
+    }
+
+    /** Marks the session used by this link; false when another submission used it first (on any replica). */
+    public Uni<Boolean> claim(Lookup open, String connectionId) {
+        return stored(store.replaceSession(open.id(), open.record().session().usedBy(connectionId, Instant.now()),
+                open.record().revision()));
+    }
+
+    /** Gives a claimed session back after the link failed to store, so the end user can try again. */
+    public Uni<Boolean> release(Lookup open) {
+        return stored(store.replaceSession(open.id(), open.record().session().unused(), open.record().revision() + 1));
+    }
+
+    private String validate(ConnectSessionRequest request) {
+        if (request == null) {
+            throw new GatewayException(ErrorCode.INVALID_BODY, "A JSON body is required.");
+        }
+        List<ErrorDetail> errors = new ArrayList<>();
+        EndUser user = request.endUser();
+        if (user == null || user.id() == null || user.id().isEmpty() || user.id().length() > 255) {
+            errors.add(ErrorDetail.of("end_user.id", "required, 1 to 255 characters"));
+        }
+        String key = config.providerConfigKey();
+        if (request.allowedIntegrations() != null && request.allowedIntegrations().stream().anyMatch(i -> !key.equals(i))) {
+            errors.add(ErrorDetail.of("allowed_integrations", "this gateway only serves '" + key + "'"));
+        }
+        String subdomain = null;
+        if (request.integrationsConfigDefaults() != null) {
+            for (var entry : request.integrationsConfigDefaults().entrySet()) {
+                if (!key.equals(entry.getKey())) {
+                    errors.add(ErrorDetail.of("integrations_config_defaults", "unknown integration; this gateway serves '" + key + "'"));
+                } else if (entry.getValue() != null && entry.getValue().connectionConfig() != null) {
+                    subdomain = entry.getValue().connectionConfig().subdomain();
+                    if (subdomain != null && !Validation.isSubdomain(subdomain)) {
+                        errors.add(ErrorDetail.of("integrations_config_defaults." + key + ".connection_config.subdomain",
+                                "must be one lower-case DNS label such as app, eu or your single-tenant name"));
+                    }
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new GatewayException(ErrorCode.INVALID_BODY, "The request body failed validation.", errors);
+        }
+        return subdomain;
+    }
+
+    private static <T> Uni<T> stored(Uni<T> operation) {
+        return operation.onFailure(StoreException.class).transform(e -> new GatewayException(ErrorCode.STORE_UNAVAILABLE,
+                "The connection store is unavailable; nothing was changed. Try again later."));
+    }
+
+    static String id(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}

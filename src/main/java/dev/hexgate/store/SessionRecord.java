@@ -1,0 +1,7 @@
+package dev.hexgate.store;
+
+import dev.hexgate.connect.ConnectSession;
+
+/** A stored connect session with the revision it was read at, for compare-and-set updates. */
+public record SessionRecord(ConnectSession session, int revision) {
+}

@@ -1,0 +1,34 @@
+package dev.hexgate.testing;
+
+import static io.restassured.RestAssured.given;
+
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+
+/** Connect-session steps as a backend and an end user's browser perform them. */
+public final class ConnectFlow {
+
+    private ConnectFlow() {
+    }
+
+    /** Creates a session and returns its token. */
+    public static String session(String body) {
+        return given().header("Authorization", Keys.bearer(Keys.FULL)).contentType(ContentType.JSON).body(body)
+                .when().post("/connect/sessions").then().statusCode(201).extract().path("data.token");
+    }
+
+    /** Opens the page; the response carries the CSRF cookie and hidden field. */
+    public static Response open(String token) {
+        return given().queryParam("session_token", token).when().get("/connect");
+    }
+
+    /** Submits the form the way the page's own form would, with its cookie and hidden fields. */
+    public static Response submit(String token, String subdomain, String apiToken) {
+        Response page = open(token);
+        String csrf = page.htmlPath().getString("**.find { it.@name == 'csrf' }.@value");
+        return given().cookie("hexgate_csrf", page.getCookie("hexgate_csrf")).header("Sec-Fetch-Site", "same-origin")
+                .formParam("session_token", token).formParam("csrf", csrf)
+                .formParam("subdomain", subdomain).formParam("api_token", apiToken)
+                .when().post("/connect");
+    }
+}
