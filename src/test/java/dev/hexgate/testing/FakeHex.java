@@ -208,6 +208,8 @@ public final class FakeHex {
             download(ex, query(ex, "bytes"), query(ex, "chunked") != null, query(ex, "hold"));
         } else if (path.equals("/api/v1/test/upload")) {
             json(ex, 200, "{\"bytes\":" + body.length + ",\"sha256\":\"" + body.sha256 + "\"}");
+        } else if (path.equals("/api/v1/test/echo")) {
+            echo(ex, host, body);
         } else if (path.equals("/api/v1/test/delay")) {
             sleep(Long.parseLong(query(ex, "ms")));
             json(ex, 200, "{\"delayed\":true}");
@@ -241,6 +243,28 @@ public final class FakeHex {
         } else {
             json(ex, 200, "{\"ok\":true,\"method\":\"" + method + "\"}");
         }
+    }
+
+    /**
+     * What Hex received, for clients that cannot see this fake's records (the Node SDK suite). The Authorization value is
+     * never echoed: reaching this point already means it carried the token bound to this subdomain.
+     */
+    private void echo(HttpExchange ex, String host, Digest body) throws IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode out = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        out.put("method", ex.getRequestMethod());
+        out.put("host", host);
+        out.put("path", ex.getRequestURI().getRawPath());
+        out.put("query", ex.getRequestURI().getRawQuery());
+        out.put("authorized_with_stored_token", true);
+        com.fasterxml.jackson.databind.node.ObjectNode headers = out.putObject("headers");
+        ex.getRequestHeaders().forEach((k, v) -> {
+            if (!k.equalsIgnoreCase("Authorization")) {
+                headers.put(k.toLowerCase(Locale.ROOT), String.join(",", v));
+            }
+        });
+        out.put("body_length", body.length);
+        out.put("body", body.text);
+        json(ex, 200, out.toString());
     }
 
     private void me(HttpExchange ex, TokenInfo token) throws IOException {
@@ -324,7 +348,8 @@ public final class FakeHex {
         ex.getResponseBody().write(bytes);
     }
 
-    private record Digest(long length, String sha256) {
+    /** A received body: its length, SHA-256, and its text when short. */
+    private record Digest(long length, String sha256, String text) {
     }
 
     private Digest drain(InputStream in, long expected) throws IOException {
@@ -337,8 +362,12 @@ public final class FakeHex {
         byte[] buf = new byte[64 * 1024];
         long total = 0;
         boolean probed = false;
+        java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
         for (int n; (n = in.read(buf)) > 0;) {
             md.update(buf, 0, n);
+            if (head.size() < 16 * 1024) {
+                head.write(buf, 0, Math.min(n, 16 * 1024 - head.size()));
+            }
             total += n;
             if (expected > 0) {
                 uploadReceived.set(total);
@@ -348,7 +377,7 @@ public final class FakeHex {
                 uploadMidpoint.run();
             }
         }
-        return new Digest(total, HexFormat.of().formatHex(md.digest()));
+        return new Digest(total, HexFormat.of().formatHex(md.digest()), head.toString(StandardCharsets.UTF_8));
     }
 
     private static long contentLength(HttpExchange ex) {

@@ -1,0 +1,237 @@
+// Drives hexgate with the real @nangohq/node SDK, unchanged: only `host` and `secretKey` point at the gateway.
+// Started by NangoSdkIT against the packaged application, with the fake Hex and the Vault emulator behind it.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { Nango } from '@nangohq/node';
+
+const env = (name) => {
+    const value = process.env[name];
+    assert.ok(value, `${name} must be set (NangoSdkIT sets it)`);
+    return value;
+};
+
+const host = env('HEXGATE_URL');
+const secretKey = env('HEXGATE_KEY');
+const nango = new Nango({ host, secretKey });
+const providerConfigKey = 'hex';
+const run = Date.now().toString(36);
+const connectionId = `sdk-${run}`;
+
+/** The SDK has no call to import a connection (Nango: "use REST API"), so a backend links through the REST API. */
+async function link(id, subdomain, token, endUserId) {
+    const response = await fetch(`${host}/connections`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${secretKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+            provider_config_key: providerConfigKey,
+            connection_id: id,
+            connection_config: { subdomain },
+            credentials: { type: 'API_KEY', apiKey: token },
+            end_user: { id: endUserId, email: `${endUserId}@example.com` }
+        })
+    });
+    assert.equal(response.status, 201, await response.text());
+}
+
+/** Runs an SDK call that must fail and returns the gateway's answer (axios rejects on any non-2xx). */
+async function failure(call) {
+    try {
+        await call();
+    } catch (err) {
+        assert.ok(err.response, `expected an HTTP error, got ${err}`);
+        return err.response;
+    }
+    assert.fail('the call succeeded');
+}
+
+before(async () => {
+    await link(connectionId, 'app', env('HEX_TOKEN_APP'), `user-${run}`);
+});
+
+test('proxy() forwards method, path, params and Nango-Proxy headers with the stored token', async () => {
+    const res = await nango.proxy({
+        method: 'GET',
+        endpoint: '/v1/test/echo',
+        providerConfigKey,
+        connectionId,
+        params: { limit: 5, after: 'abc' },
+        headers: { 'X-Custom': 'from-sdk' }
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.data.method, 'GET');
+    assert.equal(res.data.host, 'app.hex.tech');
+    assert.equal(res.data.path, '/api/v1/test/echo');
+    assert.equal(res.data.query, 'limit=5&after=abc');
+    assert.equal(res.data.authorized_with_stored_token, true);
+    assert.equal(res.data.headers['x-custom'], 'from-sdk');
+    assert.match(res.data.headers['user-agent'], /^nango-node-client\/0\.71\.10/);
+    for (const dropped of ['connection-id', 'provider-config-key', 'base-url-override', 'nango-activity-log-id', 'nango-proxy-x-custom', 'cookie']) {
+        assert.equal(res.data.headers[dropped], undefined, `${dropped} must not reach Hex`);
+    }
+    assert.match(res.headers['x-request-id'], /.+/);
+});
+
+test('proxy() error: an unknown connection is a 404 unknown_connection', async () => {
+    const res = await failure(() => nango.proxy({ endpoint: '/v1/projects', providerConfigKey, connectionId: 'nobody-here' }));
+    assert.equal(res.status, 404);
+    assert.equal(res.data.error.code, 'unknown_connection');
+});
+
+test('get() returns Hex data', async () => {
+    const res = await nango.get({ endpoint: '/v1/projects', providerConfigKey, connectionId });
+    assert.equal(res.status, 200);
+    assert.equal(res.data.values[0].title, 'Revenue');
+});
+
+test('get() error: a path that climbs out of /api is refused', async () => {
+    // Node's URL parser already drops '%2e%2e' segments; '..\\' (encoded) survives it and must be refused by hexgate.
+    const res = await failure(() => nango.get({ endpoint: '/v1/..%5C..%5Cadmin', providerConfigKey, connectionId }));
+    assert.equal(res.status, 400);
+    assert.equal(res.data.error.code, 'invalid_path');
+});
+
+test('post() keeps Hex\'s 201 for RunProject (Nango turns it into 200)', async () => {
+    const res = await nango.post({ endpoint: '/v1/projects/p-1/runs', providerConfigKey, connectionId, data: { dryRun: false } });
+    assert.equal(res.status, 201);
+    assert.match(res.data.runId, /^[0-9a-f-]{36}$/);
+});
+
+test('post() error: Hex\'s own errors pass through unchanged', async () => {
+    const res = await failure(() => nango.post({ endpoint: '/v1/test/status/422', providerConfigKey, connectionId, data: {} }));
+    assert.equal(res.status, 422);
+    assert.equal(res.data.code, 'TEST');
+});
+
+test('put() sends the JSON body', async () => {
+    const res = await nango.put({ endpoint: '/v1/test/echo', providerConfigKey, connectionId, data: { status: 'Approved' } });
+    assert.equal(res.data.method, 'PUT');
+    assert.deepEqual(JSON.parse(res.data.body), { status: 'Approved' });
+    assert.match(res.data.headers['content-type'], /^application\/json/);
+});
+
+test('put() error: a Base-Url-Override is refused, so credentials never leave for another host', async () => {
+    const res = await failure(() => nango.put({
+        endpoint: '/v1/test/echo', providerConfigKey, connectionId, data: {}, baseUrlOverride: 'https://attacker.example'
+    }));
+    assert.equal(res.status, 400);
+    assert.equal(res.data.error.code, 'invalid_headers');
+});
+
+test('patch() sends the JSON body', async () => {
+    const res = await nango.patch({ endpoint: '/v1/test/echo', providerConfigKey, connectionId, data: { status: null } });
+    assert.equal(res.data.method, 'PATCH');
+    assert.deepEqual(JSON.parse(res.data.body), { status: null });
+});
+
+test('patch() error: another integration key is a 404 unknown_provider_config', async () => {
+    const res = await failure(() => nango.patch({ endpoint: '/v1/test/echo', providerConfigKey: 'github', connectionId, data: {} }));
+    assert.equal(res.status, 404);
+    assert.equal(res.data.error.code, 'unknown_provider_config');
+});
+
+test('delete() keeps Hex\'s 204 for CancelRun', async () => {
+    const res = await nango.delete({ endpoint: '/v1/projects/p-1/runs/r-1', providerConfigKey, connectionId });
+    assert.equal(res.status, 204);
+});
+
+test('delete() error: an unknown connection is a 404', async () => {
+    const res = await failure(() => nango.delete({ endpoint: '/v1/projects/p-1/runs/r-1', providerConfigKey, connectionId: 'ghost' }));
+    assert.equal(res.status, 404);
+});
+
+test('retries are accepted and not forwarded to Hex', async () => {
+    const res = await nango.get({ endpoint: '/v1/test/echo', providerConfigKey, connectionId, retries: 2, retryOn: [503] });
+    assert.equal(res.status, 200);
+    assert.equal(res.data.headers['retries'], undefined);
+    assert.equal(res.data.headers['retry-on'], undefined);
+});
+
+test('getConnection() returns the connection without credentials', async () => {
+    const connection = await nango.getConnection(providerConfigKey, connectionId);
+    assert.equal(connection.connection_id, connectionId);
+    assert.equal(connection.provider_config_key, 'hex');
+    assert.deepEqual(connection.connection_config, { subdomain: 'app' });
+    assert.deepEqual(connection.credentials, {});
+    assert.equal(connection.end_user.id, `user-${run}`);
+    assert.equal(connection.hex.token_type, 'personal');
+    assert.ok(!JSON.stringify(connection).includes(env('HEX_TOKEN_APP')));
+});
+
+test('getConnection() error: unknown is a 404 unknown_connection', async () => {
+    const res = await failure(() => nango.getConnection(providerConfigKey, 'missing-connection'));
+    assert.equal(res.status, 404);
+    assert.equal(res.data.error.code, 'unknown_connection');
+});
+
+test('listConnections() filters by connectionId and end user, with limit and page', async () => {
+    const user = `lister-${run}`;
+    for (const n of [1, 2, 3]) {
+        await link(`list-${run}-${n}`, 'eu', env('HEX_TOKEN_EU'), user);
+    }
+    const one = await nango.listConnections({ connectionId });
+    assert.equal(one.connections.length, 1);
+    assert.equal(one.connections[0].connection_id, connectionId);
+    const legacy = await nango.listConnections(connectionId);
+    assert.equal(legacy.connections[0].connection_id, connectionId);
+    const mine = await nango.listConnections({ userId: user });
+    assert.deepEqual(mine.connections.map((c) => c.connection_id), [1, 2, 3].map((n) => `list-${run}-${n}`));
+    const page = await nango.listConnections({ userId: user, limit: 2, page: 1 });
+    assert.deepEqual(page.connections.map((c) => c.connection_id), [`list-${run}-3`]);
+    for (const c of mine.connections) {
+        assert.equal(c.credentials, undefined);
+    }
+});
+
+test('listConnections() error: filters hexgate does not support are a 400 invalid_query_params', async () => {
+    const res = await failure(() => nango.listConnections({ integrationId: ['hex'] }));
+    assert.equal(res.status, 400);
+    assert.equal(res.data.error.code, 'invalid_query_params');
+});
+
+test('deleteConnection() removes the connection and its token', async () => {
+    const id = `delete-${run}`;
+    await link(id, 'app', env('HEX_TOKEN_APP'), `user-${run}`);
+    const res = await nango.deleteConnection(providerConfigKey, id);
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.data, { success: true });
+    const gone = await failure(() => nango.get({ endpoint: '/v1/projects', providerConfigKey, connectionId: id }));
+    assert.equal(gone.status, 404);
+});
+
+test('deleteConnection() error: unknown is a 404', async () => {
+    const res = await failure(() => nango.deleteConnection(providerConfigKey, 'never-existed'));
+    assert.equal(res.status, 404);
+    assert.equal(res.data.error.code, 'unknown_connection');
+});
+
+test('createConnectSession() returns a single-use connect link', async () => {
+    const session = await nango.createConnectSession({
+        end_user: { id: `user-${run}`, email: 'ana@example.com' },
+        allowed_integrations: ['hex'],
+        integrations_config_defaults: { hex: { connection_config: { subdomain: 'eu' } } }
+    });
+    assert.match(session.data.token, /^hexgate_connect_session_[0-9a-f]{64}$/);
+    assert.ok(session.data.connect_link.endsWith(`/connect?session_token=${session.data.token}`));
+    assert.ok(Date.parse(session.data.expires_at) > Date.now());
+    const page = await fetch(`${host}/connect?session_token=${session.data.token}`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /Connect your Hex account/);
+});
+
+test('createConnectSession() error: an end user is required', async () => {
+    const res = await failure(() => nango.createConnectSession({ tags: { a: 'b' } }));
+    assert.equal(res.status, 400);
+    assert.equal(res.data.error.code, 'invalid_body');
+});
+
+test('a wrong secret key is a 401 and a proxy-only key cannot read connections', async () => {
+    const stranger = new Nango({ host, secretKey: 'not-a-hexgate-key' });
+    const unknown = await failure(() => stranger.getConnection(providerConfigKey, connectionId));
+    assert.equal(unknown.status, 401);
+    assert.equal(unknown.data.error.code, 'unknown_secret_key');
+    const proxyOnly = new Nango({ host, secretKey: env('HEXGATE_PROXY_KEY') });
+    const forbidden = await failure(() => proxyOnly.getConnection(providerConfigKey, connectionId));
+    assert.equal(forbidden.status, 403);
+    const allowed = await proxyOnly.get({ endpoint: '/v1/projects', providerConfigKey, connectionId });
+    assert.equal(allowed.status, 200);
+});
