@@ -45,6 +45,7 @@ public class ProxyRequestCheck {
             throw invalidHeader("base-url-override", "Base-Url-Override is not supported; the host comes from the connection.");
         }
         checkRetries(request.getHeader("Retries"));
+        RetryPolicy.checkRetryOn(request.getHeader("Retry-On"));
         return new ProxyTarget(connectionId, upstreamPathAndQuery(request));
     }
 
@@ -102,7 +103,7 @@ public class ProxyRequestCheck {
             return;
         }
         try {
-            if (Integer.parseInt(retries.trim()) >= 0) {
+            if (Integer.parseInt(retries.trim()) >= 0 && retries.trim().length() <= 4) {
                 return;
             }
         } catch (NumberFormatException e) {

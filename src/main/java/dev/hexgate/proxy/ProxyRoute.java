@@ -3,6 +3,8 @@ package dev.hexgate.proxy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.jboss.logging.Logger;
+
 import dev.hexgate.auth.SecretKeys;
 import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.connection.StoredConnection;
@@ -24,10 +26,12 @@ import io.vertx.ext.web.RoutingContext;
  * handler, so bodies stream. The request passes these steps in order, and any step may refuse without contacting Hex:
  * 1. authenticate the secret key; 2. check control headers and path; 3. check a declared body size;
  * 4. resolve the connection (token cache, then store); 5. build the origin from the stored subdomain;
- * 6. forward with the header policy and stream both ways ({@link ProxyExchange}).
+ * 6. forward with the header policy, retry as {@link RetryPolicy} allows, and stream both ways ({@link ProxyExchange}).
  */
 @ApplicationScoped
 public class ProxyRoute {
+
+    private static final Logger LOG = Logger.getLogger(ProxyRoute.class);
 
     static final int ORDER = -90;
 
@@ -36,20 +40,25 @@ public class ProxyRoute {
     private final ProxyRequestCheck check;
     private final TokenCache cache;
     private final HexHost hexHost;
-    private final UpstreamClient upstream;
+    private final RetryPolicy retries;
     private final ErrorResponses errors;
+    private final ProxyMetrics metrics;
+    private final ProxyExchange.Setup setup;
     private final long maxBodySize;
 
     public ProxyRoute(Vertx vertx, SecretKeys keys, ProxyRequestCheck check, TokenCache cache, HexHost hexHost,
-            UpstreamClient upstream, ErrorResponses errors, HexgateConfig config) {
+            UpstreamClient upstream, ErrorResponses errors, RetryPolicy retries, ProxyMetrics metrics, HexgateConfig config) {
         this.vertx = vertx;
         this.keys = keys;
         this.check = check;
         this.cache = cache;
         this.hexHost = hexHost;
-        this.upstream = upstream;
+        this.retries = retries;
         this.errors = errors;
+        this.metrics = metrics;
         this.maxBodySize = config.proxy().maxBodySize().asLongValue();
+        this.setup = new ProxyExchange.Setup(vertx, upstream, errors, retries, metrics, maxBodySize,
+                config.proxy().retryBuffer().asLongValue());
     }
 
     void mount(@Observes Router router) {
@@ -66,36 +75,50 @@ public class ProxyRoute {
         }
         request.pause();
         String requestId = RequestIds.of(rc);
+        long started = System.nanoTime();
         try {
             keys.authenticate(request.getHeader("Authorization"));
             ProxyTarget target = check.check(request);
             checkDeclaredSize(request);
             resolve(request, requestId, target);
         } catch (GatewayException e) {
-            errors.write(request, e);
+            refuse(request, e, started);
         }
+    }
+
+    private void refuse(HttpServerRequest request, GatewayException e, long started) {
+        metrics.proxied(request.method(), e.code().status(), e.code().code(), System.nanoTime() - started);
+        errors.write(request, e);
     }
 
     private void resolve(HttpServerRequest request, String requestId, ProxyTarget target) {
         Context context = vertx.getOrCreateContext();
+        long started = System.nanoTime();
         cache.get(target.connectionId()).subscribe().with(
                 lookup -> context.runOnContext(v -> {
                     if (lookup.connection().isEmpty()) {
-                        errors.write(request, new GatewayException(ErrorCode.UNKNOWN_CONNECTION,
-                                "No connection with this Connection-Id."));
+                        refuse(request, new GatewayException(ErrorCode.UNKNOWN_CONNECTION,
+                                "No connection with this Connection-Id."), started);
                     } else {
                         forward(request, requestId, target, lookup.connection().get());
                     }
                 }),
-                failure -> context.runOnContext(v -> errors.write(request, failure instanceof StoreException
-                        ? new GatewayException(ErrorCode.STORE_UNAVAILABLE,
-                                "The connection store is unavailable and this connection is not cached.")
-                        : new GatewayException(ErrorCode.SERVER_ERROR, "The gateway failed to resolve the connection."))));
+                failure -> context.runOnContext(v -> {
+                    if (!(failure instanceof StoreException)) {
+                        LOG.errorf("Resolving a connection failed: %s", failure.getClass().getName());
+                    }
+                    refuse(request, failure instanceof StoreException
+                            ? new GatewayException(ErrorCode.STORE_UNAVAILABLE,
+                                    "The connection store is unavailable and this connection is not cached.")
+                            : new GatewayException(ErrorCode.SERVER_ERROR, "The gateway failed to resolve the connection."),
+                            started);
+                }));
     }
 
     private void forward(HttpServerRequest request, String requestId, ProxyTarget target, StoredConnection connection) {
-        new ProxyExchange(request, requestId, upstream, errors, maxBodySize)
-                .start(hexHost.origin(connection.connection().subdomain()), target.pathAndQuery(), connection.token());
+        RetryPolicy.Plan plan = retries.plan(request.method(), request.getHeader("Retries"), request.getHeader("Retry-On"));
+        new ProxyExchange(request, requestId, setup)
+                .start(hexHost.origin(connection.connection().subdomain()), target.pathAndQuery(), connection.token(), plan);
     }
 
     private void checkDeclaredSize(HttpServerRequest request) {

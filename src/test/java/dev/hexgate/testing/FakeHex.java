@@ -52,6 +52,25 @@ public final class FakeHex {
         }
     }
 
+    /** A scripted answer for the next request to a path. */
+    public sealed interface Fault {
+    }
+
+    /** Answer this status (with these headers) instead of the real one. */
+    public record Status(int code, Map<String, String> headers) implements Fault {
+        public Status(int code) {
+            this(code, Map.of());
+        }
+    }
+
+    /** Close the connection without answering. */
+    public record Reset() implements Fault {
+    }
+
+    private final Map<String, java.util.Queue<Fault>> faults = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong downloadSent = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger abortedDownloads = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger abortedUploads = new java.util.concurrent.atomic.AtomicInteger();
     private final Map<String, TokenInfo> tokens = new ConcurrentHashMap<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile boolean jsonUnauthorized;
@@ -142,6 +161,35 @@ public final class FakeHex {
         return downloadGateOpenedInTime;
     }
 
+    /** The next requests to {@code path} (e.g. {@code /api/v1/projects}) get these answers, in order. */
+    public void failNext(String path, Fault... next) {
+        faults.computeIfAbsent(path, k -> new java.util.concurrent.ConcurrentLinkedQueue<>()).addAll(List.of(next));
+    }
+
+    /** How many requests reached {@code path}. */
+    public long attempts(String path) {
+        return received.stream().filter(r -> r.rawPath().equals(path)).count();
+    }
+
+    /** Bytes written so far by the current or last {@code /api/v1/test/download}. */
+    public long downloadSent() {
+        return downloadSent.get();
+    }
+
+    /** Downloads whose connection broke while this fake was still sending. */
+    public int abortedDownloads() {
+        return abortedDownloads.get();
+    }
+
+    /** Uploads whose connection broke while this fake was still reading. */
+    public int abortedUploads() {
+        return abortedUploads.get();
+    }
+
+    public void clearFaults() {
+        faults.clear();
+    }
+
     public List<Received> received() {
         return List.copyOf(received);
     }
@@ -179,9 +227,24 @@ public final class FakeHex {
             if (expected > 0) {
                 uploadReceived.set(0);
             }
-            Digest digest = drain(ex.getRequestBody(), expected);
+            Digest digest;
+            try {
+                digest = drain(ex.getRequestBody(), expected);
+            } catch (IOException e) {
+                abortedUploads.incrementAndGet();
+                throw e;
+            }
             received.add(new Received(ex.getRequestMethod(), host, path, ex.getRequestURI().getRawQuery(), headers,
                     digest.length, digest.sha256));
+            Fault fault = faults.getOrDefault(path, new java.util.LinkedList<>()).poll();
+            if (fault instanceof Reset) {
+                throw new IOException("scripted reset: connection closed without an answer");
+            }
+            if (fault instanceof Status status) {
+                status.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+                json(ex, status.code(), "{\"code\":\"SCRIPTED\",\"message\":\"scripted " + status.code() + "\"}");
+                return;
+            }
             route(ex, path, host, digest);
         }
     }
@@ -205,7 +268,7 @@ public final class FakeHex {
         if (path.equals("/api/v1/users/me")) {
             me(ex, token);
         } else if (path.equals("/api/v1/test/download")) {
-            download(ex, query(ex, "bytes"), query(ex, "chunked") != null, query(ex, "hold"));
+            download(ex, query(ex, "bytes"), query(ex, "chunked") != null, query(ex, "hold"), query(ex, "reset_at"));
         } else if (path.equals("/api/v1/test/upload")) {
             json(ex, 200, "{\"bytes\":" + body.length + ",\"sha256\":\"" + body.sha256 + "\"}");
         } else if (path.equals("/api/v1/test/echo")) {
@@ -306,15 +369,20 @@ public final class FakeHex {
     }
 
     /** Deterministic bytes (i mod 251) so the receiver can check them without the sender keeping a copy. */
-    private void download(HttpExchange ex, String bytes, boolean chunked, String hold) throws IOException {
+    private void download(HttpExchange ex, String bytes, boolean chunked, String hold, String resetAt) throws IOException {
         long total = Long.parseLong(bytes);
         long holdAt = hold == null ? -1 : Long.parseLong(hold);
+        long breakAt = resetAt == null ? -1 : Long.parseLong(resetAt);
+        downloadSent.set(0);
         ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
         ex.sendResponseHeaders(200, chunked ? 0 : total);
         byte[] buf = new byte[64 * 1024];
         long sent = 0;
         try (OutputStream out = ex.getResponseBody()) {
             while (sent < total) {
+                if (breakAt >= 0 && sent >= breakAt) {
+                    throw new IllegalStateException("scripted reset mid-body");
+                }
                 if (sent == holdAt) {
                     out.flush();
                     downloadGateOpenedInTime = awaitGate();
@@ -323,8 +391,14 @@ public final class FakeHex {
                 for (int i = 0; i < n; i++) {
                     buf[i] = (byte) ((sent + i) % 251);
                 }
-                out.write(buf, 0, n);
+                try {
+                    out.write(buf, 0, n);
+                } catch (IOException e) {
+                    abortedDownloads.incrementAndGet();
+                    throw e;
+                }
                 sent += n;
+                downloadSent.set(sent);
             }
         }
     }
