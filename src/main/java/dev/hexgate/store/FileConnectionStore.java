@@ -51,13 +51,15 @@ public class FileConnectionStore implements ConnectionStore {
     private final ConnectionCodec codec;
     private final OutageLog outages = new OutageLog("File");
     private final Object writeLock = new Object();
+    private final StoreMetrics metrics;
 
     @Inject
-    public FileConnectionStore(HexgateConfig config, ConnectionCodec codec) {
-        this(Path.of(config.storeFile().dir()), config.storeFile().key(), codec);
+    public FileConnectionStore(HexgateConfig config, ConnectionCodec codec, StoreMetrics metrics) {
+        this(Path.of(config.storeFile().dir()), config.storeFile().key(), codec, metrics);
     }
 
-    FileConnectionStore(Path directory, Optional<String> key, ConnectionCodec codec) {
+    FileConnectionStore(Path directory, Optional<String> key, ConnectionCodec codec, StoreMetrics metrics) {
+        this.metrics = metrics;
         Path dir = directory.toAbsolutePath();
         this.connections = dir.resolve("connections");
         this.sessions = dir.resolve("connect-sessions");
@@ -235,7 +237,7 @@ public class FileConnectionStore implements ConnectionStore {
     }
 
     private <T> Uni<T> io(String operation, Callable<T> work) {
-        return Uni.createFrom().item(() -> {
+        return metrics.timed(operation, Uni.createFrom().item(() -> {
             try {
                 T result = work.call();
                 outages.succeeded();
@@ -248,7 +250,7 @@ public class FileConnectionStore implements ConnectionStore {
                 outages.failed(reason);
                 throw new StoreException(reason);
             }
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()));
     }
 
 }

@@ -21,9 +21,11 @@ public class StoreReadiness implements AsyncHealthCheck {
     private static final Duration TIMEOUT = Duration.ofSeconds(3);
 
     private final ConnectionStore store;
+    private final TokenCache cache;
 
-    public StoreReadiness(ConnectionStore store) {
+    public StoreReadiness(ConnectionStore store, TokenCache cache) {
         this.store = store;
+        this.cache = cache;
     }
 
     @Override
@@ -33,6 +35,8 @@ public class StoreReadiness implements AsyncHealthCheck {
                 .map(ok -> HealthCheckResponse.named("connection-store").up().withData("store", store.kind()).build())
                 .onFailure().recoverWithItem(e -> HealthCheckResponse.named("connection-store").down()
                         .withData("store", store.kind())
+                        // Still proxied from cache, within HEXGATE_TOKEN_CACHE_STALE_IF_ERROR:
+                        .withData("cached_connections", cache.size())
                         .withData("reason", e instanceof StoreException ? e.getMessage() : e.getClass().getSimpleName())
                         .build());
     }

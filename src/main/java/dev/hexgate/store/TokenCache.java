@@ -7,6 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.hexgate.config.HexgateConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.hexgate.connection.StoredConnection;
 import io.smallrye.mutiny.Uni;
 
@@ -38,8 +40,15 @@ public class TokenCache {
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CompletableFuture<Optional<StoredConnection>>> loading = new ConcurrentHashMap<>();
 
-    public TokenCache(ConnectionStore store, HexgateConfig config) {
+    private final Counter hits;
+    private final Counter misses;
+    private final Counter stale;
+
+    public TokenCache(ConnectionStore store, HexgateConfig config, MeterRegistry registry) {
         this.store = store;
+        this.hits = counter(registry, "hit");
+        this.misses = counter(registry, "miss");
+        this.stale = counter(registry, "stale");
         this.ttlNanos = config.tokenCache().ttl().toNanos();
         this.staleNanos = ttlNanos + config.tokenCache().staleIfError().toNanos();
     }
@@ -48,16 +57,29 @@ public class TokenCache {
         Entry entry = entries.get(connectionId);
         long now = System.nanoTime();
         if (entry != null && now - entry.loadedAt() < ttlNanos) {
+            hits.increment();
             return Uni.createFrom().item(new Lookup(Optional.of(entry.connection()), Source.HIT));
         }
+        misses.increment();
         return Uni.createFrom().completionStage(() -> load(connectionId))
                 .map(found -> new Lookup(found, Source.MISS))
                 .onFailure(StoreException.class).recoverWithUni(failure -> {
                     if (entry != null && System.nanoTime() - entry.loadedAt() < staleNanos) {
+                        stale.increment();
                         return Uni.createFrom().item(new Lookup(Optional.of(entry.connection()), Source.STALE));
                     }
                     return Uni.createFrom().failure(failure);
                 });
+    }
+
+    /** How many connections this replica holds a token for (fresh or not). */
+    public int size() {
+        return entries.size();
+    }
+
+    private static Counter counter(MeterRegistry registry, String result) {
+        return Counter.builder("hexgate.token.cache.requests").description("Token lookups by the proxy")
+                .tag("result", result).register(registry);
     }
 
     /** A write on this replica: the new token is used from now on. */

@@ -48,7 +48,10 @@ public class VaultConnectionStore implements ConnectionStore {
     private final ConnectionCodec codec;
     private final OutageLog outages = new OutageLog("Vault");
 
-    public VaultConnectionStore(VaultClient client, HexgateConfig config, ConnectionCodec codec) {
+    private final StoreMetrics metrics;
+
+    public VaultConnectionStore(VaultClient client, HexgateConfig config, ConnectionCodec codec, StoreMetrics metrics) {
+        this.metrics = metrics;
         this.kv = client.secrets().kv2(config.vault().kvMount());
         this.folder = config.vault().path() + "/connections";
         this.sessions = config.vault().path() + "/connect-sessions";
@@ -178,7 +181,7 @@ public class VaultConnectionStore implements ConnectionStore {
 
     /** Runs one Vault call: 404 stays a VaultClientException for the caller to treat as absent, anything else is a StoreException. */
     private <T> Uni<T> call(String operation, Supplier<CompletionStage<T>> request) {
-        return Uni.createFrom().completionStage(request)
+        return metrics.timed(operation, Uni.createFrom().completionStage(request)
                 .onItem().invoke(outages::succeeded)
                 .onFailure().transform(e -> {
                     Throwable cause = unwrap(e);
@@ -189,7 +192,7 @@ public class VaultConnectionStore implements ConnectionStore {
                     String reason = "Vault " + operation + " failed: " + describe(cause);
                     outages.failed(reason);
                     return new StoreException(reason);
-                });
+                }));
     }
 
     /** Vault's answer when a check-and-set write lost the race: 400 with this text (vault-kv2-api.md §1.1). */

@@ -33,6 +33,7 @@ class FileConnectionStoreTest {
 
     private static final String TOKEN = "hxtp_" + "0a1b2c3d".repeat(6);
     private final ConnectionCodec codec = new ConnectionCodec(new ObjectMapper());
+    private final StoreMetrics metrics = new StoreMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
 
     @TempDir
     Path dir;
@@ -45,7 +46,7 @@ class FileConnectionStoreTest {
     }
 
     private FileConnectionStore store() {
-        return new FileConnectionStore(dir, Optional.empty(), codec);
+        return new FileConnectionStore(dir, Optional.empty(), codec, metrics);
     }
 
     @Test
@@ -86,7 +87,7 @@ class FileConnectionStoreTest {
     void readsNothingWithAnotherKey() {
         store().save(connection("acme-1", TOKEN)).await().indefinitely();
         String otherKey = Base64.getEncoder().encodeToString(new byte[32]);
-        FileConnectionStore wrongKey = new FileConnectionStore(dir, Optional.of(otherKey), codec);
+        FileConnectionStore wrongKey = new FileConnectionStore(dir, Optional.of(otherKey), codec, metrics);
         StoreException e = assertThrows(StoreException.class, () -> wrongKey.find("acme-1").await().indefinitely());
         assertTrue(e.getMessage().contains("HEXGATE_STORE_FILE_KEY"));
     }
@@ -128,7 +129,7 @@ class FileConnectionStoreTest {
     void refusesAConfiguredKeyOfTheWrongSizeWithoutShowingIt() {
         String shortKey = Base64.getEncoder().encodeToString("sixteen-byte-key".getBytes(StandardCharsets.UTF_8));
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> new FileConnectionStore(dir, Optional.of(shortKey), codec));
+                () -> new FileConnectionStore(dir, Optional.of(shortKey), codec, metrics));
         assertTrue(e.getMessage().contains("32 bytes"));
         assertFalse(e.getMessage().contains(shortKey));
     }

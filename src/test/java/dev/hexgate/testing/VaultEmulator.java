@@ -79,13 +79,18 @@ public final class VaultEmulator {
     private volatile boolean sealed;
     private volatile boolean denyAll;
     private HttpServer server;
+    private int port;
 
     public VaultEmulator(String mount) {
         this.mount = mount;
     }
 
     public void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        start(0);
+    }
+
+    private void start(int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
         server.setExecutor(Executors.newFixedThreadPool(8));
         server.createContext("/", this::handle);
         server.start();
@@ -95,9 +100,26 @@ public final class VaultEmulator {
         server.stop(0);
     }
 
+    /** Stops listening: connections are refused until {@link #up()}. */
+    public synchronized void down() {
+        port = server.getAddress().getPort();
+        server.stop(0);
+    }
+
+    /** Listens again on the same port, with the same data. */
+    public synchronized void up() throws IOException {
+        start(port);
+    }
+
+    /** Removes a secret and all its versions, as another replica's delete would. */
+    public synchronized void remove(String path) {
+        kv.remove(path);
+    }
+
     public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
+
 
     public List<Received> received() {
         return List.copyOf(received);

@@ -1,0 +1,118 @@
+package dev.hexgate.store;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.hexgate.testing.Await;
+import dev.hexgate.testing.FakeHex;
+import dev.hexgate.testing.FakeHexResource;
+import dev.hexgate.testing.Keys;
+import dev.hexgate.testing.Links;
+import dev.hexgate.testing.NoSecretsInLogs;
+import dev.hexgate.testing.VaultEmulator;
+import dev.hexgate.testing.VaultEmulatorResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/** Vault sealed or gone: cached tokens keep flowing for a bounded time, writes fail cleanly, nothing is lost. */
+@QuarkusTest
+@TestProfile(ShortCacheProfile.class)
+@WithTestResource(VaultEmulatorResource.class)
+@WithTestResource(FakeHexResource.class)
+@ExtendWith(NoSecretsInLogs.class)
+class StoreOutageTest {
+
+    VaultEmulator vault;
+    FakeHex hex;
+    private boolean wentDown;
+
+    @BeforeEach
+    void link() {
+        Links.linked("outage-1", "app", hex.personalToken("app"));
+        Links.linked("outage-2", "app", hex.personalToken("app"));
+    }
+
+    @AfterEach
+    void restore() throws IOException {
+        vault.sealed(false);
+        if (wentDown) {
+            vault.up();
+            wentDown = false;
+        }
+    }
+
+    private static int proxy(String connectionId) {
+        return given().header("Authorization", Keys.bearer(Keys.FULL)).header("Connection-Id", connectionId)
+                .when().get("/proxy/v1/projects").then().extract().statusCode();
+    }
+
+    private static void waitPast(long millis) {
+        long until = System.nanoTime() + millis * 1_000_000;
+        Await.until(() -> System.nanoTime() > until, Duration.ofMillis(millis + 1000));
+    }
+
+    @Test
+    void servesACachedTokenWhileVaultIsDownThenStops() {
+        // Written by another replica: this one has never held its token.
+        vault.put("hexgate/connections/elsewhere", vault.latest("hexgate/connections/outage-1"));
+        assertEquals(200, proxy("outage-1"));
+        vault.down();
+        wentDown = true;
+        waitPast(ShortCacheProfile.TTL_MS + 50);
+        assertEquals(200, proxy("outage-1"), "past its TTL, the token is used stale while Vault is unreachable");
+        given().header("Authorization", Keys.bearer(Keys.FULL)).header("Connection-Id", "elsewhere")
+                .when().get("/proxy/v1/projects").then().statusCode(503).body("error.code", equalTo("store_unavailable"));
+        given().when().get("/q/health/ready").then().statusCode(503)
+                .body("checks.find { it.name == 'connection-store' }.data.reason", containsString("unreachable"));
+        given().when().get("/q/metrics").then().body(containsString("hexgate_token_cache_requests_total{result=\"stale\"}"))
+                .body(containsString("hexgate_store_operations_seconds_count{op=\"read\",outcome=\"error\"}"));
+        waitPast(ShortCacheProfile.STALE_MS);
+        assertEquals(503, proxy("outage-1"), "past HEXGATE_TOKEN_CACHE_STALE_IF_ERROR the token is no longer used");
+    }
+
+    @Test
+    void refusesWritesWhileVaultIsSealedAndLosesNothing() {
+        JsonNode before = vault.latest("hexgate/connections/outage-1");
+        vault.sealed(true);
+        Links.link(Links.body("outage-1", "app", hex.personalToken("app"))).statusCode(503)
+                .body("error.code", equalTo("store_unavailable"));
+        given().header("Authorization", Keys.bearer(Keys.FULL)).when().delete("/connections/outage-1").then().statusCode(503);
+        given().header("Authorization", Keys.bearer(Keys.FULL)).contentType("application/json")
+                .body("{\"end_user\":{\"id\":\"u\"}}").when().post("/connect/sessions").then().statusCode(503);
+        vault.sealed(false);
+        assertEquals(before, vault.latest("hexgate/connections/outage-1"));
+        assertEquals(200, proxy("outage-1"));
+    }
+
+    @Test
+    void recoversWhenVaultComesBack() throws IOException {
+        vault.down();
+        wentDown = true;
+        given().header("Authorization", Keys.bearer(Keys.FULL)).when().get("/connections").then().statusCode(503);
+        vault.up();
+        wentDown = false;
+        given().header("Authorization", Keys.bearer(Keys.FULL)).when().get("/connections").then().statusCode(200);
+        given().when().get("/q/health/ready").then().statusCode(200);
+    }
+
+    @Test
+    void stopsUsingATokenDeletedByAnotherReplicaWithinTheTtl() {
+        assertEquals(200, proxy("outage-2"));
+        vault.remove("hexgate/connections/outage-2");
+        waitPast(ShortCacheProfile.TTL_MS + 50);
+        assertEquals(404, proxy("outage-2"));
+    }
+}
