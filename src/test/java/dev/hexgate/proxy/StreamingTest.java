@@ -111,6 +111,95 @@ class StreamingTest {
         download("/proxy/v1/test/download?chunked&bytes=" + 5_000_000, 5_000_000, false);
     }
 
+    @Test
+    void aCallerThatGoesAwayMidDownloadCancelsTheUpstreamRequest() throws Exception {
+        int before = hex.abortedDownloads();
+        try (java.net.Socket socket = new java.net.Socket("localhost", dev.hexgate.testing.RawHttp.port())) {
+            socket.getOutputStream().write(("GET /proxy/v1/test/download?bytes=" + (256L << 20) + " HTTP/1.1\r\nHost: x\r\n"
+                    + "Authorization: " + Keys.bearer(Keys.FULL) + "\r\nConnection-Id: stream-1\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getInputStream().readNBytes(1 << 20);
+        }
+        assertTrue(Await.until(() -> hex.abortedDownloads() > before, Duration.ofSeconds(15)),
+                "Hex saw its download cut off once the caller left");
+        download("/proxy/v1/test/download?bytes=1000000", 1_000_000, false);
+    }
+
+    @Test
+    void aCallerThatGoesAwayMidUploadCancelsTheUpstreamRequest() throws Exception {
+        int before = hex.abortedUploads();
+        try (java.net.Socket socket = new java.net.Socket("localhost", dev.hexgate.testing.RawHttp.port())) {
+            socket.getOutputStream().write(("POST /proxy/v1/test/upload HTTP/1.1\r\nHost: x\r\nAuthorization: "
+                    + Keys.bearer(Keys.FULL) + "\r\nConnection-Id: stream-1\r\nContent-Length: 20000000\r\n"
+                    + "X-Expected-Length: 20000000\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().write(new byte[2_000_000]);
+            socket.getOutputStream().flush();
+            assertTrue(Await.until(() -> hex.uploadReceived() > 0, Duration.ofSeconds(15)), "the upload reached Hex");
+        }
+        assertTrue(Await.until(() -> hex.abortedUploads() > before, Duration.ofSeconds(15)),
+                "Hex saw the upload cut off once the caller left");
+    }
+
+    @Test
+    void aHexResetMidBodyIsNeverPassedOnAsACompleteResponse() throws Exception {
+        // Content-Length framing only: the JDK server behind the fake Hex always ends a chunked body cleanly, so it cannot
+        // break one mid-stream. Both framings take the same path in the gateway (pipe failure, then reset).
+        HttpRequest request = HttpRequest.newBuilder(RawHttp.gateway("/proxy/v1/test/download?bytes=10000000&reset_at=1048576"))
+                .header("Authorization", Keys.bearer(Keys.FULL)).header("Connection-Id", "stream-1").build();
+        try {
+            HttpResponse<byte[]> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            throw new AssertionError("a truncated body was delivered as complete: " + response.body().length + " bytes");
+        } catch (IOException expected) {
+            // the caller sees a broken response, not a short one
+        }
+    }
+
+    @Test
+    void aSlowCallerHoldsHexBackInsteadOfTheGatewayBuffering() throws Exception {
+        long total = 256L << 20;
+        try (java.net.Socket socket = new java.net.Socket("localhost", dev.hexgate.testing.RawHttp.port())) {
+            socket.setReceiveBufferSize(64 * 1024);
+            socket.getOutputStream().write(("GET /proxy/v1/test/download?bytes=" + total + " HTTP/1.1\r\nHost: x\r\n"
+                    + "Authorization: " + Keys.bearer(Keys.FULL) + "\r\nConnection-Id: stream-1\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getInputStream().readNBytes(64 * 1024);
+            // The caller reads nothing more: Hex can only get as far as the socket buffers in between allow.
+            long until = System.nanoTime() + 1_500_000_000L;
+            Await.until(() -> System.nanoTime() > until, Duration.ofSeconds(3));
+            long sent = hex.downloadSent();
+            assertTrue(sent < 64L << 20, "Hex sent " + sent + " bytes to a caller that read 64 KiB");
+        }
+    }
+
+    @Test
+    void streamsAGibibyteWithAFlatHeap() throws Exception {
+        long size = 1L << 30;
+        long baseline = Heap.liveBytes();
+        long[] peak = { 0 };
+        HttpRequest request = HttpRequest.newBuilder(RawHttp.gateway("/proxy/v1/test/download?bytes=" + size))
+                .timeout(Duration.ofSeconds(120))
+                .header("Authorization", Keys.bearer(Keys.FULL)).header("Connection-Id", "stream-1").GET().build();
+        HttpResponse<InputStream> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, response.statusCode());
+        long read = 0;
+        long nextSample = size / 4;
+        byte[] buf = new byte[256 * 1024];
+        try (InputStream in = response.body()) {
+            for (int n; (n = in.read(buf)) > 0;) {
+                if (buf[0] != (byte) (read % 251) || buf[n - 1] != (byte) ((read + n - 1) % 251)) {
+                    throw new AssertionError("bytes near " + read + " differ");
+                }
+                read += n;
+                if (read >= nextSample && nextSample < size) {
+                    peak[0] = Math.max(peak[0], Heap.liveBytes() - baseline);
+                    nextSample += size / 4;
+                }
+            }
+        }
+        assertEquals(size, read);
+        assertTrue(peak[0] < 64L << 20, "live heap grew by " + peak[0] + " bytes during a 1 GiB download");
+    }
+
     /** Reads the body slowly enough to be sure the gateway is mid-stream when the heap is sampled; checks every byte. */
     private long download(String path, long size, boolean sample) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(RawHttp.gateway(path)).timeout(Duration.ofSeconds(60))

@@ -23,6 +23,10 @@ public final class RawHttp {
     private RawHttp() {
     }
 
+    public static int port() {
+        return RestAssured.port;
+    }
+
     public static URI gateway(String rawPathAndQuery) {
         return URI.create("http://localhost:" + RestAssured.port + rawPathAndQuery);
     }
