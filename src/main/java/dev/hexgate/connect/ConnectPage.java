@@ -20,6 +20,7 @@ import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestQuery;
 
+import dev.hexgate.audit.AuditLog;
 import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.connection.ConnectionService;
 import dev.hexgate.connection.Connection;
@@ -49,13 +50,15 @@ public class ConnectPage {
     private final Template form;
     private final Template done;
     private final Template closed;
+    private final AuditLog audit;
 
-    public ConnectPage(ConnectSessionService sessions, ConnectionService connections, HexgateConfig config,
+    public ConnectPage(ConnectSessionService sessions, ConnectionService connections, HexgateConfig config, AuditLog audit,
             @Location("connect/form.html") Template form, @Location("connect/done.html") Template done,
             @Location("connect/closed.html") Template closed) {
         this.sessions = sessions;
         this.connections = connections;
         this.config = config;
+        this.audit = audit;
         this.form = form;
         this.done = done;
         this.closed = closed;
@@ -101,6 +104,9 @@ public class ConnectPage {
             NewConnection link = new NewConnection(UUID.randomUUID().toString(), config.providerConfigKey(), subdomain, token2,
                     null, session.endUser(), session.tags());
             return linkWithSession(lookup, link)
+                    .invoke(connection -> audit.bySession(lookup.id(), "connect", connection.connectionId(), "created"))
+                    .onFailure().invoke(e -> audit.bySession(lookup.id(), "connect", null, e instanceof GatewayException g
+                            ? "refused:" + g.code().code() : "refused:session_used"))
                     .map(connection -> page(200, successPage(connection)).build())
                     .onFailure(SessionUsed.class).recoverWithItem(e -> closedPage(ConnectSessionService.State.USED))
                     .onFailure(GatewayException.class).recoverWithItem(e -> failurePage(token, csrf, lookup, subdomain,

@@ -8,17 +8,20 @@ import java.util.Set;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.UriInfo;
 
 import org.jboss.resteasy.reactive.RestResponse;
 
+import dev.hexgate.audit.AuditLog;
 import dev.hexgate.auth.BackendApi;
 import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.error.ErrorCode;
@@ -39,10 +42,12 @@ public class ConnectionResource {
 
     private final ConnectionService service;
     private final HexgateConfig config;
+    private final AuditLog audit;
 
-    public ConnectionResource(ConnectionService service, HexgateConfig config) {
+    public ConnectionResource(ConnectionService service, HexgateConfig config, AuditLog audit) {
         this.service = service;
         this.config = config;
+        this.audit = audit;
     }
 
     /** Nango's list envelope. */
@@ -51,9 +56,18 @@ public class ConnectionResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<RestResponse<ConnectionView>> link(LinkRequest request, @Context UriInfo uri) {
-        requireOnly(uri.getQueryParameters(), Set.of());
-        return service.link(request).map(c -> RestResponse.status(RestResponse.Status.CREATED, ConnectionView.full(c)));
+    public Uni<RestResponse<ConnectionView>> link(LinkRequest request, @Context UriInfo uri,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        String id = request == null ? null : request.connectionId();
+        return Uni.createFrom().deferred(() -> {
+            requireOnly(uri.getQueryParameters(), Set.of());
+            return service.link(request);
+        })
+                .invoke(c -> audit.byKey(authorization, "link", c.connectionId(),
+                        c.createdAt().equals(c.updatedAt()) ? "created" : "replaced"))
+                .onFailure(GatewayException.class).invoke(e -> audit.byKey(authorization, "link", id,
+                        "refused:" + ((GatewayException) e).code().code()))
+                .map(c -> RestResponse.status(RestResponse.Status.CREATED, ConnectionView.full(c)));
     }
 
     @GET
@@ -77,10 +91,15 @@ public class ConnectionResource {
 
     @DELETE
     @Path("/{connectionId}")
-    public Uni<Map<String, Boolean>> delete(@PathParam("connectionId") String connectionId, @Context UriInfo uri) {
+    public Uni<Map<String, Boolean>> delete(@PathParam("connectionId") String connectionId, @Context UriInfo uri,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         requireOnly(uri.getQueryParameters(), DELETE_PARAMS);
         requireProviderConfigKey(uri.getQueryParameters().getFirst("provider_config_key"));
-        return service.delete(connectionId).replaceWith(Map.of("success", true));
+        return service.delete(connectionId)
+                .invoke(() -> audit.byKey(authorization, "delete", connectionId, "deleted"))
+                .onFailure(GatewayException.class).invoke(e -> audit.byKey(authorization, "delete", connectionId,
+                        "refused:" + ((GatewayException) e).code().code()))
+                .replaceWith(Map.of("success", true));
     }
 
     private void requireProviderConfigKey(String key) {

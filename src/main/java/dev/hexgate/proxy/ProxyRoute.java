@@ -5,6 +5,10 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
+
+import dev.hexgate.audit.AuditLog;
+import dev.hexgate.auth.AuthThrottle;
 import dev.hexgate.auth.SecretKeys;
 import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.connection.StoredConnection;
@@ -44,10 +48,15 @@ public class ProxyRoute {
     private final ErrorResponses errors;
     private final ProxyMetrics metrics;
     private final ProxyExchange.Setup setup;
+    private final AuthThrottle throttle;
+    private final AuditLog audit;
     private final long maxBodySize;
 
     public ProxyRoute(Vertx vertx, SecretKeys keys, ProxyRequestCheck check, TokenCache cache, HexHost hexHost,
-            UpstreamClient upstream, ErrorResponses errors, RetryPolicy retries, ProxyMetrics metrics, HexgateConfig config) {
+            UpstreamClient upstream, ErrorResponses errors, RetryPolicy retries, ProxyMetrics metrics, AuthThrottle throttle,
+            AuditLog audit, HexgateConfig config) {
+        this.throttle = throttle;
+        this.audit = audit;
         this.vertx = vertx;
         this.keys = keys;
         this.check = check;
@@ -76,13 +85,33 @@ public class ProxyRoute {
         request.pause();
         String requestId = RequestIds.of(rc);
         long started = System.nanoTime();
+        if (!authenticate(request, started)) {
+            return;
+        }
         try {
-            keys.authenticate(request.getHeader("Authorization"));
             ProxyTarget target = check.check(request);
             checkDeclaredSize(request);
             resolve(request, requestId, target);
         } catch (GatewayException e) {
             refuse(request, e, started);
+        }
+    }
+
+    /** Step 1; a refusal is answered here (false), later and later for an address that keeps failing. */
+    private boolean authenticate(HttpServerRequest request, long started) {
+        String authorization = request.getHeader("Authorization");
+        try {
+            keys.authenticate(authorization);
+            return true;
+        } catch (GatewayException e) {
+            audit.byKey(authorization, "denied", null, e.code().code());
+            Duration delay = throttle.failed(request.remoteAddress().hostAddress());
+            if (delay.isZero()) {
+                refuse(request, e, started);
+            } else {
+                vertx.setTimer(delay.toMillis(), id -> refuse(request, e, started));
+            }
+            return false;
         }
     }
 

@@ -1,0 +1,130 @@
+package dev.hexgate.security;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.hexgate.testing.Await;
+import dev.hexgate.testing.ConnectFlow;
+import dev.hexgate.testing.FakeHex;
+import dev.hexgate.testing.FakeHexResource;
+import dev.hexgate.testing.Keys;
+import dev.hexgate.testing.Links;
+import dev.hexgate.testing.NoSecretsInLogs;
+import dev.hexgate.testing.RawHttp;
+import dev.hexgate.testing.VaultEmulatorResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The audit trail (one JSON line per security event, no secrets) and the slow-down of repeated failed authentication. */
+@QuarkusTest
+@WithTestResource(VaultEmulatorResource.class)
+@WithTestResource(FakeHexResource.class)
+@ExtendWith(NoSecretsInLogs.class)
+class AuditAndThrottleTest {
+
+    private static final Path LOG = Path.of("target/hexgate-test.log");
+
+    FakeHex hex;
+
+    private static List<JsonNode> audit(String action, String connectionId) {
+        ObjectMapper mapper = new ObjectMapper();
+        try {
+            return Files.readAllLines(LOG).stream().filter(l -> l.contains("{\"audit\":\"" + action + "\""))
+                    .map(l -> l.substring(l.indexOf("{\"audit\"")))
+                    .map(json -> {
+                        try {
+                            return mapper.readTree(json);
+                        } catch (IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    })
+                    .filter(n -> connectionId == null || connectionId.equals(n.path("connection_id").asText(null)))
+                    .toList();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void writesOneAuditLinePerLinkReplaceDeleteAndSessionUse() {
+        String token = hex.personalToken("app");
+        Links.linked("audited-1", "app", token);
+        Links.linked("audited-1", "app", hex.personalToken("app"));
+        Links.link(Links.body("audited-2", "app", FakeHex.unknownToken())).statusCode(400);
+        given().header("Authorization", Keys.bearer(Keys.FULL)).when().delete("/connections/audited-1").then().statusCode(200);
+        String session = ConnectFlow.session("{\"end_user\":{\"id\":\"audit-user\"}}");
+        ConnectFlow.submit(session, "app", hex.personalToken("app")).then().statusCode(200);
+
+        assertTrue(Await.until(() -> audit("connect", null).stream().anyMatch(n -> n.get("actor").asText().startsWith("session_")),
+                Duration.ofSeconds(5)), "session use audited");
+        List<String> links = audit("link", "audited-1").stream().map(n -> n.get("outcome").asText()).toList();
+        assertTrue(links.containsAll(List.of("created", "replaced")), links.toString());
+        assertEquals("refused:connection_test_failed", audit("link", "audited-2").get(0).get("outcome").asText());
+        assertEquals("deleted", audit("delete", "audited-1").get(0).get("outcome").asText());
+        JsonNode line = audit("link", "audited-1").get(0);
+        assertTrue(line.get("actor").asText().matches("key_[0-9a-f]{12}"), "a stable, non-reversible key id");
+        assertFalse(line.toString().contains(Keys.FULL.substring(0, 12)));
+    }
+
+    @Test
+    void auditsDeniedRequests() {
+        given().header("Authorization", "Bearer wrong-key-for-audit").when().get("/connections").then().statusCode(401);
+        given().header("Authorization", Keys.bearer(Keys.PROXY_ONLY)).when().get("/connections").then().statusCode(403);
+        assertTrue(audit("denied", null).stream().anyMatch(n -> n.get("outcome").asText().equals("unknown_secret_key")));
+        assertTrue(audit("denied", null).stream().anyMatch(n -> n.get("outcome").asText().equals("forbidden")));
+    }
+
+    @Test
+    void slowsDownRepeatedFailuresFromOneAddressWithoutAffectingOthers() throws Exception {
+        long firstFailures = 0;
+        for (int i = 0; i < 5; i++) {
+            firstFailures = Math.max(firstFailures, timed("127.0.0.2", "Bearer guess-" + i));
+        }
+        long slowed = 0;
+        for (int i = 0; i < 4; i++) {
+            slowed = timed("127.0.0.2", "Bearer guess-more-" + i);
+        }
+        long other = timed("127.0.0.3", "Bearer someone-else");
+        long legit = timed("127.0.0.2", Keys.bearer(Keys.FULL));
+        assertTrue(firstFailures < 300, "the first failures are answered at once: " + firstFailures + " ms");
+        assertTrue(slowed >= 700, "the ninth failure in a minute waits: " + slowed + " ms");
+        assertTrue(other < 300, "another address is not slowed: " + other + " ms");
+        assertTrue(legit < 300, "a correct key from the same address is not slowed: " + legit + " ms");
+    }
+
+    /** One GET /proxy from a chosen loopback source address; returns milliseconds until the status line arrived. */
+    private static long timed(String from, String authorization) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getByName("localhost"), RawHttp.port(), InetAddress.getByName(from), 0)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            long started = System.nanoTime();
+            out.write(("GET /proxy/v1/projects HTTP/1.1\r\nHost: x\r\nConnection: close\r\nConnection-Id: nobody\r\n"
+                    + "Authorization: " + authorization + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = socket.getInputStream();
+            int first = in.read();
+            long elapsed = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(first > 0);
+            in.readAllBytes();
+            return elapsed;
+        }
+    }
+}
