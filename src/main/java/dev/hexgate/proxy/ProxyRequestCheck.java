@@ -57,6 +57,10 @@ public class ProxyRequestCheck {
             String query = request.query();
             uri = request.path() + (query != null ? "?" + query : "");
         }
+        if (uri.indexOf('#') >= 0) {
+            // RFC 9112 §3.2: a request target has no fragment; a '#' could hide a '..' from this check but not from Hex.
+            throw new GatewayException(ErrorCode.INVALID_PATH, "The proxy path may not contain '#'.");
+        }
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
         String rest = path.substring(PREFIX.length());
@@ -66,12 +70,15 @@ public class ProxyRequestCheck {
         return rest + (q < 0 ? "" : uri.substring(q));
     }
 
-    /** Path traversal: a {@code ..} segment, with {@code /} or {@code \} as separator, at any depth of percent-decoding. */
+    /**
+     * Path traversal: a {@code ..} segment, with {@code /} or {@code \} as separator, at any depth of percent-decoding;
+     * a segment such as {@code ..;x} counts too, as servers that strip path parameters read it as {@code ..}.
+     */
     static boolean climbs(String rawPath) {
         String current = rawPath;
         for (int round = 0; round <= MAX_DECODE_ROUNDS; round++) {
             for (String segment : current.split("[/\\\\]", -1)) {
-                if (segment.equals("..")) {
+                if (segment.equals("..") || segment.startsWith("..;")) {
                     return true;
                 }
             }
