@@ -1,5 +1,6 @@
 package dev.hexgate.connect;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.util.Map;
 
@@ -12,6 +13,7 @@ import dev.hexgate.connection.EndUser;
  * A connect session as stored under the SHA-256 of its token (never the token itself): who the end user is, a subdomain
  * the backend fixed, when it expires, and whether a link has used it.
  */
+@RegisterForReflection
 public record ConnectSession(
         @JsonProperty("end_user") EndUser endUser,
         Map<String, String> tags,

@@ -1,11 +1,13 @@
 package dev.hexgate.connection;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** A linked Hex account without its token: what is stored beside the token and what callers may see. */
+@RegisterForReflection
 public record Connection(
         @JsonProperty("connection_id") String connectionId,
         @JsonProperty("provider_config_key") String providerConfigKey,

@@ -1,5 +1,6 @@
 package dev.hexgate.connection;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;
 
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /** The Nango-shaped connection JSON of api-contract.md §4; {@code credentials} is always empty. */
 @JsonInclude(JsonInclude.Include.ALWAYS)
+@RegisterForReflection
 public record ConnectionView(
         String id,
         @JsonProperty("connection_id") String connectionId,

@@ -1,5 +1,6 @@
 package dev.hexgate.connection;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -7,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** The end user a connection belongs to, as Nango models it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@RegisterForReflection
 public record EndUser(
         String id,
         String email,

@@ -1,8 +1,10 @@
 package dev.hexgate.connection;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** What hexgate knows about a connection's token without holding it: its type, a hint, and what Hex said at link time. */
+@RegisterForReflection
 public record HexAccount(
         @JsonProperty("token_type") String tokenType,
         @JsonProperty("token_hint") String tokenHint,

@@ -1,14 +1,17 @@
 package dev.hexgate.error;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /** The Nango-shaped error envelope: {@code {"error":{"code","message","errors"?}}}. */
+@RegisterForReflection
 public record ErrorBody(Content error) {
 
     /** The inside of the envelope. */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    @RegisterForReflection
     public record Content(String code, String message, List<ErrorDetail> errors) {
     }
 

@@ -106,6 +106,12 @@ public final class FakeHex {
                 Instant.now().plusSeconds(30L * 86400).getEpochSecond(), 200));
     }
 
+    /** A new personal token that expires after {@code seconds}. */
+    public String personalTokenExpiringIn(String subdomain, long seconds) {
+        return register("hxtp_", new TokenInfo(subdomain, false, "soon@example.com", "org-" + subdomain,
+                Instant.now().plusSeconds(seconds).getEpochSecond(), 200));
+    }
+
     /** A new workspace token that never expires. */
     public String workspaceToken(String subdomain) {
         return register("hxtw_", new TokenInfo(subdomain, true, null, "org-" + subdomain, null, 200));
