@@ -1,0 +1,117 @@
+package dev.hexgate.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/** deploy/kubernetes parses as Kubernetes objects and keeps the promises of the README (no cluster needed). */
+class DeployManifestsTest {
+
+    private static final Path DIR = Path.of("deploy/kubernetes");
+    private static final Map<String, Map<String, Object>> BY_KIND = new HashMap<>();
+
+    @BeforeAll
+    @SuppressWarnings("unchecked")
+    static void parse() throws IOException {
+        try (Stream<Path> files = Files.list(DIR)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+                for (Object doc : new Yaml().loadAll(Files.readString(file))) {
+                    Map<String, Object> object = (Map<String, Object>) doc;
+                    assertNotNull(object.get("apiVersion"), file + " has no apiVersion");
+                    assertNotNull(get(object, "metadata", "name"), file + " has no metadata.name");
+                    BY_KIND.put((String) object.get("kind"), object);
+                }
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object get(Object node, Object... path) {
+        Object current = node;
+        for (Object step : path) {
+            current = step instanceof Integer i ? ((List<Object>) current).get(i) : ((Map<String, Object>) current).get(step);
+            if (current == null) {
+                return null;
+            }
+        }
+        return current;
+    }
+
+    @Test
+    void hasEveryObjectADeploymentNeeds() {
+        assertTrue(BY_KIND.keySet().containsAll(List.of("Deployment", "Service", "ConfigMap", "Secret", "ServiceAccount",
+                "HorizontalPodAutoscaler", "PodDisruptionBudget")), BY_KIND.keySet().toString());
+    }
+
+    @Test
+    void runsSeveralHardenedReplicasWithProbes() {
+        Map<String, Object> deployment = BY_KIND.get("Deployment");
+        assertTrue((Integer) get(deployment, "spec", "replicas") >= 2);
+        Object pod = get(deployment, "spec", "template", "spec");
+        assertEquals(true, get(pod, "securityContext", "runAsNonRoot"));
+        assertEquals("hexgate", get(pod, "serviceAccountName"));
+        Object container = get(pod, "containers", 0);
+        assertEquals(true, get(container, "securityContext", "readOnlyRootFilesystem"));
+        assertEquals(false, get(container, "securityContext", "allowPrivilegeEscalation"));
+        assertEquals("/q/health/live", get(container, "livenessProbe", "httpGet", "path"));
+        assertEquals("/q/health/ready", get(container, "readinessProbe", "httpGet", "path"));
+        assertNotNull(get(container, "resources", "requests", "cpu"));
+        assertNotNull(get(container, "resources", "requests", "memory"));
+        assertEquals("/tmp", get(container, "volumeMounts", 0, "mountPath"), "a writable /tmp beside the read-only root");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void takesSecretKeysFromASecretAndSettingsFromTheConfigMap() {
+        Object container = get(BY_KIND.get("Deployment"), "spec", "template", "spec", "containers", 0);
+        List<Map<String, Object>> env = (List<Map<String, Object>>) get(container, "env");
+        Map<String, Object> apiKeys = env.stream().filter(e -> "HEXGATE_API_KEYS".equals(e.get("name"))).findFirst().orElseThrow();
+        assertNull(apiKeys.get("value"), "a key is never written into the Deployment");
+        assertEquals("hexgate-keys", get(apiKeys, "valueFrom", "secretKeyRef", "name"));
+        Map<String, Object> data = (Map<String, Object>) BY_KIND.get("ConfigMap").get("data");
+        for (String key : data.keySet()) {
+            assertTrue(key.startsWith("HEXGATE_") || key.startsWith("QUARKUS_"), key);
+            assertFalse(List.of("HEXGATE_API_KEYS", "HEXGATE_PROXY_API_KEYS", "HEXGATE_STORE_FILE_KEY",
+                    "QUARKUS_VAULT_AUTHENTICATION_CLIENT_TOKEN", "QUARKUS_VAULT_AUTHENTICATION_APP_ROLE_SECRET_ID").contains(key),
+                    "no secret in the ConfigMap: " + key);
+        }
+        assertEquals("vault", data.get("HEXGATE_STORE"));
+    }
+
+    @Test
+    void scalesTheDeploymentAndKeepsOneReplicaDuringDisruptions() {
+        assertEquals("hexgate", get(BY_KIND.get("HorizontalPodAutoscaler"), "spec", "scaleTargetRef", "name"));
+        assertTrue((Integer) get(BY_KIND.get("HorizontalPodAutoscaler"), "spec", "minReplicas") >= 2);
+        assertEquals(1, get(BY_KIND.get("PodDisruptionBudget"), "spec", "minAvailable"));
+        assertEquals("http", get(BY_KIND.get("Service"), "spec", "ports", 0, "targetPort"));
+    }
+
+    @Test
+    void grantsVaultAccessOnlyToHexgatesOwnFolder() throws IOException {
+        List<String> paths = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("deploy/vault/hexgate-policy.hcl"))) {
+            if (line.startsWith("path ")) {
+                paths.add(line.substring(6, line.indexOf('"', 6)));
+            }
+        }
+        assertEquals(List.of("secret/data/hexgate/*", "secret/metadata/hexgate/*", "secret/destroy/hexgate/*"), paths);
+    }
+
+    private static void assertNull(Object value, String message) {
+        assertTrue(value == null, message);
+    }
+}
