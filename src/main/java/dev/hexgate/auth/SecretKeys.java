@@ -110,11 +110,16 @@ public class SecretKeys {
         return keys.orElse(List.of()).stream().map(String::trim).filter(k -> !k.isEmpty()).toList();
     }
 
-    private static byte[] sha256(String value) {
+    /** One digest per thread: looking up a provider per request costs more than the hash itself. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    });
+
+    private static byte[] sha256(String value) {
+        return SHA256.get().digest(value.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -19,6 +19,7 @@ public class ProxyRequestCheck {
 
     static final String PREFIX = "/proxy";
     private static final int MAX_DECODE_ROUNDS = 3;
+    private static final java.util.regex.Pattern SEPARATORS = java.util.regex.Pattern.compile("[/\\\\]");
 
     private final HexgateConfig config;
 
@@ -75,9 +76,12 @@ public class ProxyRequestCheck {
      * a segment such as {@code ..;x} counts too, as servers that strip path parameters read it as {@code ..}.
      */
     static boolean climbs(String rawPath) {
+        if (rawPath.indexOf("..") < 0 && rawPath.indexOf('%') < 0) {
+            return false;
+        }
         String current = rawPath;
         for (int round = 0; round <= MAX_DECODE_ROUNDS; round++) {
-            for (String segment : current.split("[/\\\\]", -1)) {
+            for (String segment : SEPARATORS.split(current, -1)) {
                 if (segment.equals("..") || segment.startsWith("..;")) {
                     return true;
                 }

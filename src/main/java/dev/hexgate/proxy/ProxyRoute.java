@@ -121,6 +121,11 @@ public class ProxyRoute {
     }
 
     private void resolve(HttpServerRequest request, String requestId, ProxyTarget target) {
+        StoredConnection cached = cache.fresh(target.connectionId());
+        if (cached != null) {
+            forward(request, requestId, target, cached);
+            return;
+        }
         Context context = vertx.getOrCreateContext();
         long started = System.nanoTime();
         cache.get(target.connectionId()).subscribe().with(

@@ -53,6 +53,16 @@ public class TokenCache {
         this.staleNanos = ttlNanos + config.tokenCache().staleIfError().toNanos();
     }
 
+    /** A fresh cached connection, or null: lets the proxy skip the asynchronous path on a hit (the common case). */
+    public StoredConnection fresh(String connectionId) {
+        Entry entry = entries.get(connectionId);
+        if (entry != null && System.nanoTime() - entry.loadedAt() < ttlNanos) {
+            hits.increment();
+            return entry.connection();
+        }
+        return null;
+    }
+
     public Uni<Lookup> get(String connectionId) {
         Entry entry = entries.get(connectionId);
         long now = System.nanoTime();

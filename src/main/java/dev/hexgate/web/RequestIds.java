@@ -1,6 +1,7 @@
 package dev.hexgate.web;
 
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -34,19 +35,27 @@ public class RequestIds {
 
     public static String of(RoutingContext rc) {
         String id = rc.get(KEY);
-        return id != null ? id : UUID.randomUUID().toString();
+        return id != null ? id : newId();
+    }
+
+    /** A random (version 4) UUID from the thread's generator: request ids need to be unique, not secret. */
+    static String newId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long msb = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long lsb = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(msb, lsb).toString();
     }
 
     /** Printable ASCII without spaces, at most 200 characters, not shaped like a token; anything else is replaced, never echoed. */
     static String accept(String presented) {
         if (presented == null || presented.isEmpty() || presented.length() > MAX_LENGTH
                 || !presented.equals(Redaction.redact(presented))) {
-            return UUID.randomUUID().toString();
+            return newId();
         }
         for (int i = 0; i < presented.length(); i++) {
             char c = presented.charAt(i);
             if (c <= 0x20 || c >= 0x7f) {
-                return UUID.randomUUID().toString();
+                return newId();
             }
         }
         return presented;

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# hexgate proxy benchmark: the same wrk load, in one run, against
+#   direct  — a local nginx answering a small JSON body (the physical limit),
+#   nginx   — an nginx reverse proxy in front of it, keep-alive, injecting the same Authorization header,
+#   hexgate — the packaged jar, HEXGATE_UPSTREAM_CONNECT_TO at the same upstream, one linked connection.
+# Modes: rate (default: throughput and latency, then p99 at half of nginx's maximum rate),
+#        stream (1 GiB through each, throughput and hexgate's peak RSS), startup (JVM start to first proxied response),
+#        all.
+# Usage: bench/proxy.sh [rate|stream|startup|all]     Needs root for apt-get (wrk, nginx-light) when they are missing.
+# Env: DURATION (default 15s), CONNECTIONS (64), THREADS (2), WARMUP (20s), JAVA_OPTS (extra JVM flags).
+# hexgate runs with one Vert.x event loop per core (QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE=$(nproc)), the tuning
+# docs/benchmarks.md recommends; Quarkus's default is two per core.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MODE=${1:-rate}
+DURATION=${DURATION:-15s}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-2}
+WARMUP=${WARMUP:-20s}
+WORK=$(mktemp -d /tmp/hexgate-bench.XXXXXX)
+UPSTREAM=19001
+NGINX=19002
+HEXGATE=19003
+KEY=bench-key-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+TOKEN=hxtp_benchToken$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+
+need() { command -v "$1" >/dev/null || { echo "installing $2"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null \
+  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }; }
+need wrk wrk
+need nginx nginx-light
+[ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
+
+cleanup() {
+  [ -n "${HEXGATE_PID:-}" ] && kill "$HEXGATE_PID" 2>/dev/null || true
+  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# ---- nginx: the upstream (a fake Hex answering JSON) and the reference reverse proxy ----
+truncate -s 1G "$WORK/1g.bin"
+chmod 755 "$WORK"; chmod 644 "$WORK/1g.bin"   # nginx workers run unprivileged
+cat >"$WORK/nginx.conf" <<EOF
+worker_processes 1;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  upstream hex { server 127.0.0.1:$UPSTREAM; keepalive 128; }
+  server {
+    listen 127.0.0.1:$UPSTREAM;
+    default_type application/json;
+    location = /api/v1/users/me { return 200 '{"org":{"id":"bench"},"token":{"exp":null}}'; }
+    location = /api/v1/projects { return 200 '{"values":[{"id":"4f0c5d2e-0000-4000-8000-000000000001","title":"Revenue"}],"pagination":{"after":null,"before":null}}'; }
+    location = /api/v1/big { alias $WORK/1g.bin; default_type application/octet-stream; }
+  }
+  server {
+    listen 127.0.0.1:$NGINX;
+    location / {
+      proxy_pass http://hex/api/;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host app.hex.tech;
+      proxy_set_header Authorization "Bearer $TOKEN";
+      proxy_buffering off;
+    }
+  }
+}
+EOF
+nginx -c "$WORK/nginx.conf" -p "$WORK"
+
+# ---- hexgate ----
+start_hexgate() {
+  HEXGATE_API_KEYS=$KEY HEXGATE_STORE=file HEXGATE_STORE_FILE_DIR="$WORK/data" HEXGATE_UPSTREAM_SCHEME=http \
+    HEXGATE_UPSTREAM_CONNECT_TO=127.0.0.1:$UPSTREAM QUARKUS_HTTP_PORT=$HEXGATE \
+    java -Dquarkus.vertx.event-loops-pool-size="$(nproc)" ${JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar \
+    >"$WORK/hexgate.log" 2>&1 &
+  HEXGATE_PID=$!
+}
+link() {
+  curl -fsS -o /dev/null -X POST "http://127.0.0.1:$HEXGATE/connections" -H "Authorization: Bearer $KEY" \
+    -H 'Content-Type: application/json' \
+    -d "{\"provider_config_key\":\"hex\",\"connection_id\":\"bench\",\"connection_config\":{\"subdomain\":\"app\"},\"credentials\":{\"type\":\"API_KEY\",\"apiKey\":\"$TOKEN\"}}"
+}
+wait_ready() { for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$HEXGATE/q/health/ready" >/dev/null 2>&1 && return 0; sleep 0.05; done; return 1; }
+store_reads() { curl -fs "http://127.0.0.1:$HEXGATE/q/metrics" | awk '/^hexgate_store_operations_seconds_count\{.*op="read"/ {s+=$2} END {printf "%d", s}'; }
+proxied() { curl -fs "http://127.0.0.1:$HEXGATE/q/metrics" | awk '/^hexgate_proxy_requests_seconds_count\{.*outcome="proxied"/ {s+=$2} END {printf "%d", s}'; }
+
+# ---- wrk helpers: requests/s and latency percentiles (ms) ----
+cat >"$WORK/report.lua" <<'EOF'
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %.1f %.3f %.3f %d %d\n", summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.errors.status + summary.errors.connect
+    + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.requests))
+end
+EOF
+run_wrk() { # name url extra-args...
+  local name=$1 url=$2; shift 2
+  local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s "$WORK/report.lua" "$@" "$url" | grep '^RESULT')
+  read -r _ rps p50 p99 errors total <<<"$out"
+  printf "%-8s %10.0f req/s   p50 %7.3f ms   p99 %7.3f ms   errors %s of %s\n" "$name" "$rps" "$p50" "$p99" "$errors" "$total"
+  eval "${name}_rps=$rps ${name}_p99=$p99"
+}
+paced() { # name url rate extra-args... : closed-loop pacing, each connection waits between requests
+  local name=$1 url=$2 rate=$3; shift 3
+  local conns=16 delay; delay=$(awk -v c=$conns -v r="$rate" 'BEGIN { printf "%.3f", c * 1000 / r }')
+  cat >"$WORK/paced.lua" <<EOF
+$(cat "$WORK/report.lua")
+delay = function() return $delay end
+EOF
+  local out; out=$(wrk -t2 -c$conns -d"$DURATION" -s "$WORK/paced.lua" "$@" "$url" | grep '^RESULT')
+  read -r _ rps p50 p99 errors total <<<"$out"
+  printf "%-8s %10.0f req/s   p50 %7.3f ms   p99 %7.3f ms   (target %s req/s)\n" "$name" "$rps" "$p50" "$p99" "$rate"
+  eval "${name}_paced_p99=$p99"
+}
+
+echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(java -version 2>&1 | head -1); $(nginx -v 2>&1); wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
+
+if [ "$MODE" = rate ] || [ "$MODE" = all ]; then
+  start_hexgate; wait_ready; link
+  H=(-H "Authorization: Bearer $KEY" -H "Connection-Id: bench")
+  echo "== warm-up: $WARMUP against hexgate"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${H[@]}" "http://127.0.0.1:$HEXGATE/proxy/v1/projects" >/dev/null
+  reads0=$(store_reads); proxied0=$(proxied)
+  echo "== throughput: wrk -t$THREADS -c$CONNECTIONS -d$DURATION, keep-alive, GET of a 118-byte JSON body"
+  run_wrk direct "http://127.0.0.1:$UPSTREAM/api/v1/projects" -H "Authorization: Bearer $TOKEN"
+  run_wrk nginx "http://127.0.0.1:$NGINX/v1/projects"
+  run_wrk hexgate "http://127.0.0.1:$HEXGATE/proxy/v1/projects" "${H[@]}"
+  reads1=$(store_reads); proxied1=$(proxied)
+  half=$(awk -v r="$nginx_rps" 'BEGIN { printf "%d", r / 2 }')
+  echo "== latency at half of nginx's maximum rate ($half req/s, 16 connections paced by wrk's delay())"
+  paced direct "http://127.0.0.1:$UPSTREAM/api/v1/projects" "$half" -H "Authorization: Bearer $TOKEN"
+  paced nginx "http://127.0.0.1:$NGINX/v1/projects" "$half"
+  paced hexgate "http://127.0.0.1:$HEXGATE/proxy/v1/projects" "$half" "${H[@]}"
+  echo "== ratios"
+  awk -v h="$hexgate_rps" -v n="$nginx_rps" -v d="$direct_rps" 'BEGIN {
+    printf "hexgate/nginx throughput  %.2fx   (target >= 1.0)\n", h / n
+    printf "hexgate/direct throughput %.2fx\n", h / d }'
+  awk -v h="$hexgate_paced_p99" -v d="$direct_paced_p99" 'BEGIN {
+    printf "added p99 over direct at half nginx rate: %.3f ms   (target <= 1 ms)\n", h - d }'
+  echo "store reads during the measured load: $((reads1 - reads0)) for $((proxied1 - proxied0)) proxied requests (target 0)"
+  kill "$HEXGATE_PID"; wait "$HEXGATE_PID" 2>/dev/null || true; HEXGATE_PID=
+fi
+
+if [ "$MODE" = stream ] || [ "$MODE" = all ]; then
+  # A 128 MiB heap: a gateway that held the body could not pass 1 GiB through it.
+  JAVA_OPTS="-Xmx128m ${JAVA_OPTS:-}" start_hexgate; wait_ready; link
+  rss_start=$(awk '/VmRSS/ {print $2}' /proc/$HEXGATE_PID/status)
+  echo "== 1 GiB download through each (curl, one stream); hexgate with -Xmx128m, RSS before: $((rss_start / 1024)) MiB"
+  for target in "direct http://127.0.0.1:$UPSTREAM/api/v1/big" "nginx http://127.0.0.1:$NGINX/v1/big" \
+      "hexgate http://127.0.0.1:$HEXGATE/proxy/v1/big"; do
+    set -- $target
+    speed=$(curl -fsS -o /dev/null -w '%{speed_download} %{size_download}' -H "Authorization: Bearer $KEY" \
+      -H "Connection-Id: bench" "$2")
+    awk -v n="$1" -v s="${speed% *}" -v b="${speed#* }" 'BEGIN { printf "%-8s %8.0f MiB/s  (%d bytes)\n", n, s / 1048576, b }'
+  done
+  rss_before=$(awk '/VmRSS/ {print $2}' /proc/$HEXGATE_PID/status)
+  awk -v r="$rss_before" -v h="$(awk '/VmHWM/ {print $2}' /proc/$HEXGATE_PID/status)" \
+    'BEGIN { printf "hexgate RSS after the 1 GiB stream: %.0f MiB (peak %.0f MiB)\n", r / 1024, h / 1024 }'
+  kill "$HEXGATE_PID"; wait "$HEXGATE_PID" 2>/dev/null || true; HEXGATE_PID=
+fi
+
+if [ "$MODE" = startup ] || [ "$MODE" = all ]; then
+  echo "== JVM start to first proxied response (3 runs, file store already holding the connection)"
+  start_hexgate; wait_ready; link; kill "$HEXGATE_PID"; wait "$HEXGATE_PID" 2>/dev/null || true
+  for i in 1 2 3; do
+    t0=$(date +%s%N); start_hexgate
+    until curl -fs -o /dev/null "http://127.0.0.1:$HEXGATE/proxy/v1/projects" -H "Authorization: Bearer $KEY" \
+      -H "Connection-Id: bench"; do sleep 0.01; done
+    t1=$(date +%s%N)
+    awk -v ms=$(((t1 - t0) / 1000000)) -v q="$(grep -o 'started in [0-9.]*s' "$WORK/hexgate.log")" \
+      'BEGIN { printf "run: %d ms to the first proxied 200 (Quarkus: %s)\n", ms, q }'
+    kill "$HEXGATE_PID"; wait "$HEXGATE_PID" 2>/dev/null || true; HEXGATE_PID=
+  done
+fi
