@@ -167,27 +167,24 @@ public class FileConnectionStore implements ConnectionStore {
     }
 
     private Optional<StoredConnection> read(Path file) throws IOException {
-        byte[] sealed;
-        try {
-            sealed = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        }
-        JsonNode record = codec.mapper().readTree(cipher.open(sealed, aad(file)));
-        Connection connection = codec.read(record.get("connection").toString());
-        return Optional.of(new StoredConnection(connection, record.get("token").asText()));
+        return open(file).map(record -> new StoredConnection(codec.read(record.get("connection").toString()),
+                record.get("token").asText()));
     }
 
     private Optional<SessionRecord> readSession(String id) throws IOException {
-        Path file = sessionFile(id);
+        return open(sessionFile(id)).map(record -> new SessionRecord(codec.readSession(record.get("session").toString()),
+                record.get("revision").asInt()));
+    }
+
+    /** A decrypted record, or empty when the file does not exist. */
+    private Optional<JsonNode> open(Path file) throws IOException {
         byte[] sealed;
         try {
             sealed = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
-        JsonNode record = codec.mapper().readTree(cipher.open(sealed, aad(file)));
-        return Optional.of(new SessionRecord(codec.readSession(record.get("session").toString()), record.get("revision").asInt()));
+        return Optional.of(codec.mapper().readTree(cipher.open(sealed, aad(file))));
     }
 
     private void writeSession(String id, ConnectSession session, int revision) throws Exception {
