@@ -5,6 +5,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.hexgate.error.GatewayException;
+
 /**
  * Slows down repeated failed authentication from one client address: after {@value #FREE_FAILURES} failures within a
  * minute, each further refusal to that address is answered later (doubling up to {@link #MAX_DELAY}). Other clients,
@@ -23,6 +25,13 @@ public class AuthThrottle {
     }
 
     private final ConcurrentHashMap<String, Failures> failures = new ConcurrentHashMap<>();
+
+    /** The same refusal, telling the client how long its next failure would be held back ({@code Retry-After}, seconds). */
+    public static GatewayException withRetryAfter(GatewayException refusal, Duration delay) {
+        long seconds = Math.max(1, (delay.toMillis() + 999) / 1000);
+        return new GatewayException(refusal.code(), refusal.getMessage(), refusal.errors(),
+                java.util.Map.of("Retry-After", String.valueOf(seconds)));
+    }
 
     /** Records one failed authentication and returns how long to hold back its refusal. */
     public Duration failed(String address) {

@@ -44,7 +44,8 @@ public class BackendAuthFilter {
             return Uni.createFrom().nullItem();
         } catch (GatewayException e) {
             audit.byKey(authorization, "denied", null, e.code().code());
-            return refuse(e, throttle.failed(request.remoteAddress().hostAddress()));
+            Duration delay = throttle.failed(request.remoteAddress().hostAddress());
+            return refuse(delay.isZero() ? e : AuthThrottle.withRetryAfter(e, delay), delay);
         }
     }
 

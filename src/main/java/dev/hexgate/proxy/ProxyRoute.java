@@ -109,7 +109,8 @@ public class ProxyRoute {
             if (delay.isZero()) {
                 refuse(request, e, started);
             } else {
-                vertx.setTimer(delay.toMillis(), id -> refuse(request, e, started));
+                GatewayException slowed = AuthThrottle.withRetryAfter(e, delay);
+                vertx.setTimer(delay.toMillis(), id -> refuse(request, slowed, started));
             }
             return false;
         }

@@ -110,10 +110,8 @@ class RetryTest {
     @Test
     void passesA429OnAtOnceWhenItsRetryAfterIsLongerThanTheBudget() {
         hex.failNext(PROJECTS, new FakeHex.Status(429, Map.of("Retry-After", "3600")));
-        long started = System.nanoTime();
         proxy(3).when().get("/proxy/v1/projects").then().statusCode(429).header("Retry-After", "3600");
-        assertTrue(System.nanoTime() - started < 3_000_000_000L, "no waiting");
-        assertEquals(1, hex.attempts(PROJECTS));
+        assertEquals(1, hex.attempts(PROJECTS), "passed on without waiting or retrying");
     }
 
     @Test
