@@ -49,11 +49,16 @@ class OperationsTest {
         Links.linked("metric-secret-name", "app", hex.personalToken("app"));
         given().header("Authorization", Keys.bearer(Keys.FULL)).header("Connection-Id", "metric-secret-name")
                 .when().get("/proxy/v1/projects").then().statusCode(200);
+        given().header("Authorization", Keys.bearer(Keys.FULL)).header("Connection-Id", "metric-secret-name")
+                .when().get("/proxy/v1/path-with-hxtp_0123456789abcdefPATH").then().statusCode(200);
         given().when().get("/q/metrics").then().statusCode(200)
                 .body(containsString("hexgate_proxy_requests_seconds_count"))
                 .body(containsString("hexgate_token_cache_requests_total"))
                 .body(containsString("hexgate_store_operations_seconds_count"))
                 .body(not(containsString("metric-secret-name")))
+                .body(not(containsString("path-with")))
+                .body(not(containsString("/proxy/v1")))
+                .body(containsString("uri=\"/proxy/{path}\""))
                 .body(not(containsString("hxtp_")))
                 .body(not(containsString(Keys.FULL)));
     }
