@@ -8,7 +8,7 @@ log=target/dev-mode-check.log
 HEXGATE_STORE_FILE_DIR="$DIR" setsid ./mvnw -B quarkus:dev -Dquarkus.console.enabled=false -Dquarkus.http.port=18180 \
   >"$log" 2>&1 &
 dev=$!
-trap 'kill -- -$dev 2>/dev/null; sleep 2; kill -9 -- -$dev 2>/dev/null; rm -rf "$DIR"' EXIT
+trap 'kill -- -$dev 2>/dev/null || true; sleep 2; kill -9 -- -$dev 2>/dev/null || true; rm -rf "$DIR"' EXIT
 for _ in $(seq 1 120); do grep -qE "Listening on|BUILD FAILURE|Failed to start" "$log" && break; sleep 1; done
 grep -q "Listening on" "$log" || { tail -40 "$log"; echo "dev mode did not start"; exit 1; }
 key=$(grep -o "Bearer hexgate_dev_[0-9a-f]*" "$log" | head -1 | cut -d' ' -f2)
