@@ -16,6 +16,7 @@ import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.ErrorResponses;
 import dev.hexgate.error.GatewayException;
 import dev.hexgate.hex.HexHost;
+import dev.hexgate.hex.HexOrigin;
 import dev.hexgate.store.StoreException;
 import dev.hexgate.store.TokenCache;
 import dev.hexgate.web.RequestIds;
@@ -151,9 +152,18 @@ public class ProxyRoute {
     }
 
     private void forward(HttpServerRequest request, String requestId, ProxyTarget target, StoredConnection connection) {
+        HexOrigin origin;
+        try {
+            origin = hexHost.origin(connection.connection().subdomain());
+        } catch (IllegalArgumentException e) {
+            // A record not written by hexgate (or edited in the store): never send its token anywhere.
+            LOG.errorf("Connection %s holds an invalid subdomain; refusing to proxy it", target.connectionId());
+            refuse(request, new GatewayException(ErrorCode.SERVER_ERROR, "The stored connection is invalid; link it again."),
+                    System.nanoTime());
+            return;
+        }
         RetryPolicy.Plan plan = retries.plan(request.method(), request.getHeader("Retries"), request.getHeader("Retry-On"));
-        new ProxyExchange(request, requestId, setup)
-                .start(hexHost.origin(connection.connection().subdomain()), target.pathAndQuery(), connection.token(), plan);
+        new ProxyExchange(request, requestId, setup).start(origin, target.pathAndQuery(), connection.token(), plan);
     }
 
     private void checkDeclaredSize(HttpServerRequest request) {

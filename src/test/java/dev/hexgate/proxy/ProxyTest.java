@@ -207,6 +207,17 @@ class ProxyTest {
     }
 
     @Test
+    void refusesAStoredConnectionWhoseSubdomainIsNotALabel() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode record = vault.latest("hexgate/connections/proxy-1").deepCopy();
+        record.put("connection", record.get("connection").asText().replace("\"subdomain\":\"app\"",
+                "\"subdomain\":\"evil.example\""));
+        vault.put("hexgate/connections/tampered", record);
+        given().header("Authorization", Keys.bearer(Keys.FULL)).header("Connection-Id", "tampered")
+                .when().get("/proxy/v1/projects").then().statusCode(500).body("error.code", equalTo("server_error"));
+        assertTrue(hex.received().isEmpty(), "the token went nowhere");
+    }
+
+    @Test
     void answers404ForAnUnknownConnection() {
         given().header("Authorization", Keys.bearer(Keys.FULL)).header("Connection-Id", "nobody")
                 .when().get("/proxy/v1/projects").then().statusCode(404)
