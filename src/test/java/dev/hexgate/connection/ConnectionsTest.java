@@ -10,7 +10,6 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -295,7 +294,9 @@ class ConnectionsTest {
         given().header("Authorization", Keys.bearer(Keys.FULL)).when().get("/connections/any").then().statusCode(503)
                 .body("error.code", equalTo("store_unavailable"))
                 .body("error.message", not(containsString("permission")));
+        Links.link(Links.body("denied-1", "app", hex.personalToken("app"))).statusCode(503)
+                .body("error.code", equalTo("store_unavailable"));
         vault.denyAll(false);
-        assertNull(vault.latest("hexgate/connections/any"));
+        assertFalse(vault.hasMetadata("hexgate/connections/denied-1"), "a denied write stores nothing");
     }
 }

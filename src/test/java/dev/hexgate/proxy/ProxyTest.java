@@ -118,6 +118,18 @@ class ProxyTest {
     }
 
     @Test
+    void passesHexsJsonUnauthorizedThroughUnchanged() {
+        hex.revoke(token);
+        hex.jsonUnauthorized(true);
+        try {
+            proxy().when().get("/proxy/v1/projects").then().statusCode(401)
+                    .body("code", equalTo("UNAUTHORIZED")).body("message", equalTo("Authorization not provided"));
+        } finally {
+            hex.jsonUnauthorized(false);
+        }
+    }
+
+    @Test
     void passesRedirectsBackWithoutFollowingThem() {
         proxy().redirects().follow(false).when().get("/proxy/v1/test/status/302").then().statusCode(302)
                 .header("Location", "https://app.hex.tech/api/v1/elsewhere");
