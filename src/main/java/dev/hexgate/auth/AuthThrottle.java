@@ -26,15 +26,24 @@ public class AuthThrottle {
 
     private final ConcurrentHashMap<String, Failures> failures = new ConcurrentHashMap<>();
 
-    /** The same refusal, telling the client how long its next failure would be held back ({@code Retry-After}, seconds). */
-    public static GatewayException withRetryAfter(GatewayException refusal, Duration delay) {
+    /** A refusal of failed authentication and how long to hold it back before answering. */
+    public record Held(GatewayException refusal, Duration delay) {
+    }
+
+    /** Records the failure; a refusal held back says for how long ({@code Retry-After}, seconds). */
+    public Held refuse(String address, GatewayException refusal) {
+        Duration delay = failed(address);
+        return new Held(delay.isZero() ? refusal : withRetryAfter(refusal, delay), delay);
+    }
+
+    private static GatewayException withRetryAfter(GatewayException refusal, Duration delay) {
         long seconds = Math.max(1, (delay.toMillis() + 999) / 1000);
         return new GatewayException(refusal.code(), refusal.getMessage(), refusal.errors(),
                 java.util.Map.of("Retry-After", String.valueOf(seconds)));
     }
 
     /** Records one failed authentication and returns how long to hold back its refusal. */
-    public Duration failed(String address) {
+    Duration failed(String address) {
         long now = System.nanoTime();
         if (failures.size() > MAX_TRACKED) {
             failures.entrySet().removeIf(e -> now - e.getValue().windowStart() > WINDOW_NANOS);

@@ -44,8 +44,8 @@ public class BackendAuthFilter {
             return Uni.createFrom().nullItem();
         } catch (GatewayException e) {
             audit.byKey(authorization, "denied", null, e.code().code());
-            Duration delay = throttle.failed(request.remoteAddress().hostAddress());
-            return refuse(delay.isZero() ? e : AuthThrottle.withRetryAfter(e, delay), delay);
+            AuthThrottle.Held held = throttle.refuse(request.remoteAddress().hostAddress(), e);
+            return refuse(held.refusal(), held.delay());
         }
     }
 

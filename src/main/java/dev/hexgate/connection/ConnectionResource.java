@@ -113,8 +113,9 @@ public class ConnectionResource {
         List<ErrorDetail> unknown = query.keySet().stream().filter(k -> !allowed.contains(k))
                 .map(k -> ErrorDetail.of(k.length() > 64 ? k.substring(0, 64) : k, "unknown query parameter")).toList();
         if (!unknown.isEmpty()) {
-            throw new GatewayException(ErrorCode.INVALID_QUERY_PARAMS,
-                    "Unsupported query parameter; allowed: " + String.join(", ", allowed.stream().sorted().toList()) + ".",
+            throw new GatewayException(ErrorCode.INVALID_QUERY_PARAMS, allowed.isEmpty()
+                    ? "This route takes no query parameters."
+                    : "Unsupported query parameter; allowed: " + String.join(", ", allowed.stream().sorted().toList()) + ".",
                     unknown);
         }
     }

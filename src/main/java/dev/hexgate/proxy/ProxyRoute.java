@@ -5,8 +5,6 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
-
 import dev.hexgate.audit.AuditLog;
 import dev.hexgate.auth.AuthThrottle;
 import dev.hexgate.auth.SecretKeys;
@@ -106,12 +104,11 @@ public class ProxyRoute {
             return true;
         } catch (GatewayException e) {
             audit.byKey(authorization, "denied", null, e.code().code());
-            Duration delay = throttle.failed(request.remoteAddress().hostAddress());
-            if (delay.isZero()) {
-                refuse(request, e, started);
+            AuthThrottle.Held held = throttle.refuse(request.remoteAddress().hostAddress(), e);
+            if (held.delay().isZero()) {
+                refuse(request, held.refusal(), started);
             } else {
-                GatewayException slowed = AuthThrottle.withRetryAfter(e, delay);
-                vertx.setTimer(delay.toMillis(), id -> refuse(request, slowed, started));
+                vertx.setTimer(held.delay().toMillis(), id -> refuse(request, held.refusal(), started));
             }
             return false;
         }
@@ -131,12 +128,12 @@ public class ProxyRoute {
         Context context = vertx.getOrCreateContext();
         long started = System.nanoTime();
         cache.get(target.connectionId()).subscribe().with(
-                lookup -> context.runOnContext(v -> {
-                    if (lookup.connection().isEmpty()) {
+                found -> context.runOnContext(v -> {
+                    if (found.isEmpty()) {
                         refuse(request, new GatewayException(ErrorCode.UNKNOWN_CONNECTION,
                                 "No connection with this Connection-Id."), started);
                     } else {
-                        forward(request, requestId, target, lookup.connection().get());
+                        forward(request, requestId, target, found.get());
                     }
                 }),
                 failure -> context.runOnContext(v -> {

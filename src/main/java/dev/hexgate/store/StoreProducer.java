@@ -26,7 +26,7 @@ public class StoreProducer {
     }
 
     /** Creates the store at boot, so a bad key or directory fails the start rather than the first request. */
-    void onStart(@Observes StartupEvent event, ConnectionStore store, HexgateConfig config) {
+    void onStart(@Observes StartupEvent event, ConnectionStore store) {
         LOG.infof("Connections are kept in the %s store", store.kind());
     }
 }

@@ -20,17 +20,6 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class TokenCache {
 
-    /** What a lookup was answered from. */
-    public enum Source {
-        HIT,
-        MISS,
-        STALE
-    }
-
-    /** A lookup's answer: the connection if it exists, and where it came from. */
-    public record Lookup(Optional<StoredConnection> connection, Source source) {
-    }
-
     private record Entry(StoredConnection connection, long loadedAt) {
     }
 
@@ -63,20 +52,19 @@ public class TokenCache {
         return null;
     }
 
-    public Uni<Lookup> get(String connectionId) {
+    public Uni<Optional<StoredConnection>> get(String connectionId) {
         Entry entry = entries.get(connectionId);
         long now = System.nanoTime();
         if (entry != null && now - entry.loadedAt() < ttlNanos) {
             hits.increment();
-            return Uni.createFrom().item(new Lookup(Optional.of(entry.connection()), Source.HIT));
+            return Uni.createFrom().item(Optional.of(entry.connection()));
         }
         misses.increment();
         return Uni.createFrom().completionStage(() -> load(connectionId))
-                .map(found -> new Lookup(found, Source.MISS))
                 .onFailure(StoreException.class).recoverWithUni(failure -> {
                     if (entry != null && System.nanoTime() - entry.loadedAt() < staleNanos) {
                         stale.increment();
-                        return Uni.createFrom().item(new Lookup(Optional.of(entry.connection()), Source.STALE));
+                        return Uni.createFrom().item(Optional.of(entry.connection()));
                     }
                     return Uni.createFrom().failure(failure);
                 });
