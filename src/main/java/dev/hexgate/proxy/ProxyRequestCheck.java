@@ -40,10 +40,13 @@ public class ProxyRequestCheck {
             throw new GatewayException(ErrorCode.UNKNOWN_PROVIDER_CONFIG,
                     "Unknown Provider-Config-Key; this gateway serves '" + config.providerConfigKey() + "'.");
         }
-        String override = request.getHeader("Base-Url-Override");
-        if (override != null && !override.isEmpty()) {
-            // SSRF: the upstream host comes only from the stored subdomain (nango-compat.md §5).
-            throw invalidHeader("base-url-override", "Base-Url-Override is not supported; the host comes from the connection.");
+        // SSRF: the upstream host comes only from the stored subdomain (nango-compat.md §5). Every occurrence counts: an
+        // empty first one must not hide a second.
+        for (String override : request.headers().getAll("Base-Url-Override")) {
+            if (!override.isBlank()) {
+                throw invalidHeader("base-url-override",
+                        "Base-Url-Override is not supported; the host comes from the connection.");
+            }
         }
         checkRetries(request.getHeader("Retries"));
         RetryPolicy.checkRetryOn(request.getHeader("Retry-On"));

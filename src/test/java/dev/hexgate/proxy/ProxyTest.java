@@ -199,6 +199,11 @@ class ProxyTest {
                 .body("error.code", equalTo("invalid_headers"));
         proxy().header("Retries", "many").when().get("/proxy/v1/projects").then().statusCode(400)
                 .body("error.code", equalTo("invalid_headers"));
+        // Found by HostileInputTest: an empty first Base-Url-Override used to hide a second one.
+        HttpResponse<String> twice = RawHttp.send("GET", "/proxy/v1/projects", "Authorization", Keys.bearer(Keys.FULL),
+                "Connection-Id", "proxy-1", "Base-Url-Override", "", "Base-Url-Override", "https://evil.example");
+        assertEquals(400, twice.statusCode(), twice.body());
+        assertTrue(twice.body().contains("invalid_headers"), twice.body());
         assertTrue(hex.received().isEmpty());
     }
 
