@@ -2,6 +2,7 @@ package dev.hexgate.hex;
 
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -17,6 +18,9 @@ public class HexHost {
     private final int port;
     private final String basePath;
     private final Optional<HexOrigin.ConnectAddress> connectTo;
+    /** Origins already built, by subdomain: the proxy asks on every request, and there are few subdomains. */
+    private final ConcurrentHashMap<String, HexOrigin> origins = new ConcurrentHashMap<>();
+    private static final int MAX_CACHED_ORIGINS = 1024;
 
     public HexHost(HexgateConfig config) {
         HexgateConfig.Upstream upstream = config.upstream();
@@ -32,11 +36,19 @@ public class HexHost {
     }
 
     public HexOrigin origin(String subdomain) {
+        HexOrigin known = subdomain == null ? null : origins.get(subdomain);
+        if (known != null) {
+            return known;
+        }
         // Defence in depth: stored subdomains were validated on the way in; nothing else may become a host name.
         if (!Validation.isSubdomain(subdomain)) {
             throw new IllegalArgumentException("not a valid subdomain");
         }
-        return new HexOrigin(ssl, subdomain + "." + domain, port, basePath, connectTo);
+        HexOrigin origin = new HexOrigin(ssl, subdomain + "." + domain, port, basePath, connectTo);
+        if (origins.size() < MAX_CACHED_ORIGINS) {
+            origins.putIfAbsent(subdomain, origin);
+        }
+        return origin;
     }
 
     private static String normaliseBasePath(String path) {

@@ -1,6 +1,7 @@
 package dev.hexgate.proxy;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -39,20 +40,24 @@ public final class HeaderPolicy {
             String contentLength) {
         Set<String> namedInConnection = namedIn(caller.getAll("connection"));
         MultiMap out = MultiMap.caseInsensitiveMultiMap();
+        boolean renamed = false;
         for (Map.Entry<String, String> h : caller) {
-            String name = h.getKey().toLowerCase(Locale.ROOT);
-            if (isForwardable(name, namedInConnection) && !name.startsWith("nango-")) {
-                out.add(h.getKey(), h.getValue());
+            String key = h.getKey();
+            if (startsWithIgnoreCase(key, "nango-")) {
+                renamed |= startsWithIgnoreCase(key, NANGO_PROXY_PREFIX);
+            } else if (isForwardable(key.toLowerCase(Locale.ROOT), namedInConnection)) {
+                out.add(key, h.getValue());
             }
         }
-        for (Map.Entry<String, String> h : caller) {
-            String name = h.getKey().toLowerCase(Locale.ROOT);
-            if (name.startsWith(NANGO_PROXY_PREFIX)) {
-                String target = h.getKey().substring(NANGO_PROXY_PREFIX.length());
-                // Renamed headers obey the same rules: Nango-Proxy-Authorization/-Host/-Cookie are dropped.
-                String lower = target.toLowerCase(Locale.ROOT);
-                if (!target.isEmpty() && !lower.startsWith("nango-") && isForwardable(lower, namedInConnection)) {
-                    out.set(target, h.getValue());
+        if (renamed) {
+            for (Map.Entry<String, String> h : caller) {
+                if (startsWithIgnoreCase(h.getKey(), NANGO_PROXY_PREFIX)) {
+                    String target = h.getKey().substring(NANGO_PROXY_PREFIX.length());
+                    // Renamed headers obey the same rules: Nango-Proxy-Authorization/-Host/-Cookie are dropped.
+                    String lower = target.toLowerCase(Locale.ROOT);
+                    if (!target.isEmpty() && !lower.startsWith("nango-") && isForwardable(lower, namedInConnection)) {
+                        out.set(target, h.getValue());
+                    }
                 }
             }
         }
@@ -85,8 +90,15 @@ public final class HeaderPolicy {
                 && !lowerName.startsWith("x-forwarded-");
     }
 
+    private static boolean startsWithIgnoreCase(String name, String lowerPrefix) {
+        return name.regionMatches(true, 0, lowerPrefix, 0, lowerPrefix.length());
+    }
+
     /** RFC 9110 §7.6.1: a header named in {@code Connection} is hop-by-hop too. */
-    private static Set<String> namedIn(Iterable<String> connectionHeaders) {
+    private static Set<String> namedIn(List<String> connectionHeaders) {
+        if (connectionHeaders.isEmpty()) {
+            return Set.of();
+        }
         Set<String> names = new HashSet<>();
         for (String value : connectionHeaders) {
             for (String token : value.split(",")) {

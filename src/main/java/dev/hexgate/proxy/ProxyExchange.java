@@ -140,7 +140,9 @@ final class ProxyExchange {
         upstreamResponse.pipe().endOnFailure(false).to(response).onFailure(e -> {
             // Hex or the caller broke off mid-body: cut both sides rather than send a truncated body as complete.
             cancel();
-            response.reset();
+            if (!response.closed()) {
+                response.reset();
+            }
         });
     }
 

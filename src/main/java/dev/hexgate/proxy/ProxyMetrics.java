@@ -1,8 +1,9 @@
 package dev.hexgate.proxy;
 
-import java.util.Set;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -18,10 +19,12 @@ import io.vertx.core.http.HttpMethod;
 @ApplicationScoped
 public class ProxyMetrics {
 
-    private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+    private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER");
+    private static final int STATUS_CLASSES = 6;
 
     private final MeterRegistry registry;
-    private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+    /** Per outcome, one timer per (method, status class), registered on first use: no key is built per request. */
+    private final ConcurrentHashMap<String, AtomicReferenceArray<Timer>> timers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
 
     public ProxyMetrics(MeterRegistry registry) {
@@ -30,12 +33,25 @@ public class ProxyMetrics {
 
     /** One request finished: answered by Hex ({@code outcome=proxied}) or refused by the gateway (its error code). */
     public void proxied(HttpMethod method, int status, String outcome, long nanos) {
-        String m = METHODS.contains(method.name()) ? method.name() : "OTHER";
-        String statusClass = (status / 100) + "xx";
-        timers.computeIfAbsent(m + statusClass + outcome, k -> Timer.builder("hexgate.proxy.requests")
-                .description("Proxied requests, until the response head")
-                .tag("method", m).tag("status", statusClass).tag("outcome", outcome)
-                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+        int m = METHODS.indexOf(method.name());
+        if (m < 0) {
+            m = METHODS.size() - 1;
+        }
+        int statusClass = status >= 100 && status < 600 ? status / 100 : 0;
+        int slot = m * STATUS_CLASSES + statusClass;
+        AtomicReferenceArray<Timer> forOutcome = timers.computeIfAbsent(outcome,
+                o -> new AtomicReferenceArray<>(METHODS.size() * STATUS_CLASSES));
+        Timer timer = forOutcome.get(slot);
+        if (timer == null) {
+            // Racing threads may both get here: Micrometer hands both the same registered timer.
+            timer = Timer.builder("hexgate.proxy.requests")
+                    .description("Proxied requests, until the response head")
+                    .tag("method", METHODS.get(m)).tag("status", statusClass == 0 ? "other" : statusClass + "xx")
+                    .tag("outcome", outcome)
+                    .register(registry);
+            forOutcome.set(slot, timer);
+        }
+        timer.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** A retry was scheduled; {@code reason} is the status that caused it, {@code connect} or {@code reset}. */
