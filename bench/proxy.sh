@@ -4,10 +4,12 @@
 #   nginx   — an nginx reverse proxy in front of it, keep-alive, injecting the same Authorization header,
 #   hexgate — the packaged jar, HEXGATE_UPSTREAM_CONNECT_TO at the same upstream, one linked connection.
 # Modes: rate (default: throughput and latency, then p99 at half of nginx's maximum rate),
-#        stream (1 GiB through each, throughput and hexgate's peak RSS), startup (JVM start to first proxied response),
+#        stream (1 GiB through each, throughput and hexgate's peak RSS), startup (JVM start to first proxied response:
+#        plain, with an AppCDS archive, and with a JDK 24+ AOT cache when such a JDK is installed),
 #        all.
 # Usage: bench/proxy.sh [rate|stream|startup|all]     Needs root for apt-get (wrk, nginx-light) when they are missing.
-# Env: DURATION (default 15s), CONNECTIONS (64), THREADS (2), WARMUP (20s), JAVA_OPTS (extra JVM flags).
+# Env: DURATION (default 15s), CONNECTIONS (64), THREADS (2), WARMUP (20s), JAVA_OPTS (extra JVM flags),
+#      AOT_JAVA (a JDK 24+ java for the AOT-cache start-up variant; found under /usr/lib/jvm when unset).
 # hexgate runs with one Vert.x event loop per core (QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE=$(nproc)), the tuning
 # docs/benchmarks.md recommends; Quarkus's default is two per core.
 set -euo pipefail
@@ -75,7 +77,7 @@ nginx -c "$WORK/nginx.conf" -p "$WORK"
 start_hexgate() {
   HEXGATE_API_KEYS=$KEY HEXGATE_STORE=file HEXGATE_STORE_FILE_DIR="$WORK/data" HEXGATE_UPSTREAM_SCHEME=http \
     HEXGATE_UPSTREAM_CONNECT_TO=127.0.0.1:$UPSTREAM QUARKUS_HTTP_PORT=$HEXGATE \
-    java -Dquarkus.vertx.event-loops-pool-size="$(nproc)" ${JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar \
+    "${JAVA:-java}" -Dquarkus.vertx.event-loops-pool-size="$(nproc)" ${JAVA_OPTS:-} -jar "${JAR:-target/quarkus-app/quarkus-run.jar}" \
     >"$WORK/hexgate.log" 2>&1 &
   HEXGATE_PID=$!
 }
@@ -96,11 +98,18 @@ done = function(summary, latency, requests)
     + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.requests))
 end
 EOF
+# CPU time (ms) used so far by the nginx worker and by hexgate: where the two cores go during a run.
+cpu_ms() { [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ] && awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f", ($14 + $15) * 1000 / hz}' "/proc/$1/stat" || echo 0; }
 run_wrk() { # name url extra-args...
   local name=$1 url=$2; shift 2
+  local worker; worker=$(pgrep -f "nginx: worker" | head -1)
+  local n0 h0; n0=$(cpu_ms "$worker"); h0=$(cpu_ms "${HEXGATE_PID:-}")
   local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s "$WORK/report.lua" "$@" "$url" | grep '^RESULT')
   read -r _ rps p50 p99 errors total <<<"$out"
-  printf "%-8s %10.0f req/s   p50 %7.3f ms   p99 %7.3f ms   errors %s of %s\n" "$name" "$rps" "$p50" "$p99" "$errors" "$total"
+  local n1 h1; n1=$(cpu_ms "$worker"); h1=$(cpu_ms "${HEXGATE_PID:-}")
+  printf "%-8s %10.0f req/s   p50 %7.3f ms   p99 %7.3f ms   errors %s of %s   CPU/request: nginx %.1f us, hexgate %.1f us\n" \
+    "$name" "$rps" "$p50" "$p99" "$errors" "$total" "$(awk -v c=$((n1 - n0)) -v t="$total" 'BEGIN {print c * 1000 / t}')" \
+    "$(awk -v c=$((h1 - h0)) -v t="$total" 'BEGIN {print c * 1000 / t}')"
   eval "${name}_rps=$rps ${name}_p99=$p99"
 }
 paced() { # name url rate extra-args... : closed-loop pacing, each connection waits between requests
@@ -163,15 +172,45 @@ if [ "$MODE" = stream ] || [ "$MODE" = all ]; then
 fi
 
 if [ "$MODE" = startup ] || [ "$MODE" = all ]; then
-  echo "== JVM start to first proxied response (3 runs, file store already holding the connection)"
+  # Quarkus records an AppCDS archive of the classes loaded while starting (quarkus.package.jar.appcds.enabled).
+  if [ ! -f target/quarkus-app/app-cds.jsa ] || [ target/quarkus-app/app-cds.jsa -ot target/quarkus-app/quarkus-run.jar ]; then
+    echo "== building target/quarkus-app/app-cds.jsa (./mvnw package -Dquarkus.package.jar.appcds.enabled=true)"
+    ./mvnw -B -q package -DskipTests -Dquarkus.package.jar.appcds.enabled=true
+  fi
+  # A JDK 24+ (Leyden AOT cache, JEP 483/514/515), if one is installed: AOT_JAVA=/path/to/bin/java, else found under /usr/lib/jvm.
+  AOT_JAVA=${AOT_JAVA:-$(for j in /usr/lib/jvm/*/bin/java; do v=$("$j" -XshowSettings:properties -version 2>&1 \
+    | awk -F'= ' '/java.specification.version/ {print $2}'); [ "${v:-0}" -ge 24 ] 2>/dev/null && { echo "$j"; break; }; done)}
+  # Archives store class-path entries relative to target/quarkus-app: those variants start from there, as the image does.
+  in_app_dir() { cd target/quarkus-app; JAR=quarkus-run.jar "$@"; cd - >/dev/null; }
+  first_proxied() { until curl -fs -o /dev/null "http://127.0.0.1:$HEXGATE/proxy/v1/projects" -H "Authorization: Bearer $KEY" \
+    -H "Connection-Id: bench"; do sleep 0.01; done; }
+  echo "== JVM start to first proxied response (3 runs each, file store already holding the connection)"
   start_hexgate; wait_ready; link; kill "$HEXGATE_PID"; wait "$HEXGATE_PID" 2>/dev/null || true
-  for i in 1 2 3; do
-    t0=$(date +%s%N); start_hexgate
-    until curl -fs -o /dev/null "http://127.0.0.1:$HEXGATE/proxy/v1/projects" -H "Authorization: Bearer $KEY" \
-      -H "Connection-Id: bench"; do sleep 0.01; done
-    t1=$(date +%s%N)
-    awk -v ms=$(((t1 - t0) / 1000000)) -v q="$(grep -o 'started in [0-9.]*s' "$WORK/hexgate.log")" \
-      'BEGIN { printf "run: %d ms to the first proxied 200 (Quarkus: %s)\n", ms, q }'
+  variants="plain appcds"
+  if [ -n "$AOT_JAVA" ]; then
+    # Training run: start, proxy 50 requests, stop; the JVM writes the cache at exit.
+    JAVA=$AOT_JAVA JAVA_OPTS="-XX:AOTCacheOutput=$WORK/app.aot ${JAVA_OPTS:-}" in_app_dir start_hexgate
+    first_proxied
+    for _ in $(seq 50); do curl -fs -o /dev/null "http://127.0.0.1:$HEXGATE/proxy/v1/projects" -H "Authorization: Bearer $KEY" \
+      -H "Connection-Id: bench"; done
     kill "$HEXGATE_PID"; wait "$HEXGATE_PID" 2>/dev/null || true; HEXGATE_PID=
+    [ -f "$WORK/app.aot" ] && variants="$variants jdk-plain jdk-aot"
+    echo "   (AOT cache variants with $("$AOT_JAVA" -version 2>&1 | head -1))"
+  fi
+  for variant in $variants; do
+    for i in 1 2 3; do
+      t0=$(date +%s%N)
+      case $variant in
+        plain) start_hexgate ;;
+        appcds) JAVA_OPTS="-XX:SharedArchiveFile=app-cds.jsa ${JAVA_OPTS:-}" in_app_dir start_hexgate ;;
+        jdk-plain) JAVA=$AOT_JAVA in_app_dir start_hexgate ;;
+        jdk-aot) JAVA=$AOT_JAVA JAVA_OPTS="-XX:AOTCache=$WORK/app.aot ${JAVA_OPTS:-}" in_app_dir start_hexgate ;;
+      esac
+      first_proxied
+      t1=$(date +%s%N)
+      awk -v v=$variant -v ms=$(((t1 - t0) / 1000000)) -v q="$(grep -o 'started in [0-9.]*s' "$WORK/hexgate.log")" \
+        'BEGIN { printf "%-9s run: %d ms to the first proxied 200 (Quarkus: %s)\n", v, ms, q }'
+      kill "$HEXGATE_PID"; wait "$HEXGATE_PID" 2>/dev/null || true; HEXGATE_PID=
+    done
   done
 fi
