@@ -1,5 +1,6 @@
 package dev.hexgate.store;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -35,6 +36,9 @@ public interface ConnectionStore {
      * it first. This is what makes a session single-use.
      */
     Uni<Boolean> replaceSession(String id, ConnectSession session, int revision);
+
+    /** Removes every connect session that expired before {@code expiredBefore}, used or not; answers how many. */
+    Uni<Integer> purgeSessions(Instant expiredBefore);
 
     /** Succeeds when the store can be read now; used by the readiness check. */
     Uni<Void> check();

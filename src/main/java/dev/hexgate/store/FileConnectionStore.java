@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -44,6 +46,7 @@ public class FileConnectionStore implements ConnectionStore {
 
     private static final Logger LOG = Logger.getLogger(FileConnectionStore.class);
     private static final String SUFFIX = ".conn";
+    private static final String SESSION_SUFFIX = ".sess";
 
     private final Path connections;
     private final Path sessions;
@@ -152,6 +155,29 @@ public class FileConnectionStore implements ConnectionStore {
     }
 
     @Override
+    public Uni<Integer> purgeSessions(Instant expiredBefore) {
+        return io("delete", () -> {
+            int removed = 0;
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(sessions, "*" + SESSION_SUFFIX)) {
+                for (Path file : files) {
+                    synchronized (writeLock) {
+                        Optional<JsonNode> record = open(file);
+                        if (record.isPresent()
+                                && codec.readSession(record.get().get("session").toString()).isExpired(expiredBefore)) {
+                            Files.deleteIfExists(file);
+                            removed++;
+                        }
+                    }
+                }
+            }
+            if (removed > 0) {
+                syncDirectory(sessions);
+            }
+            return removed;
+        });
+    }
+
+    @Override
     public Uni<Void> check() {
         return io("check", () -> {
             if (!Files.isDirectory(connections) || !Files.isWritable(connections)) {
@@ -197,7 +223,7 @@ public class FileConnectionStore implements ConnectionStore {
 
     private Path sessionFile(String id) {
         // The id is already a SHA-256 (of the session token); hashing again keeps file names uniform.
-        return sessions.resolve(FileCipher.sha256Hex(id) + ".sess");
+        return sessions.resolve(FileCipher.sha256Hex(id) + SESSION_SUFFIX);
     }
 
     private void writeAtomically(Path file, byte[] content) throws IOException {

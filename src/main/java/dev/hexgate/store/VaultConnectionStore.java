@@ -1,6 +1,7 @@
 package dev.hexgate.store;
 
 import java.net.ConnectException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -8,6 +9,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
@@ -129,6 +131,21 @@ public class VaultConnectionStore implements ConnectionStore {
                     outages.failed(reason);
                     return new StoreException(reason);
                 });
+    }
+
+    @Override
+    public Uni<Integer> purgeSessions(Instant expiredBefore) {
+        // Hard deletes, as for connections; a session that expired cannot be used, so deleting it races with nothing.
+        return call("list", () -> kv.listSecrets(sessions))
+                .onFailure(VaultConnectionStore::isNotFound).recoverWithItem(List.of())
+                .onItem().transformToMulti(keys -> io.smallrye.mutiny.Multi.createFrom().iterable(keys))
+                .filter(key -> !key.endsWith("/"))
+                .onItem().transformToUni(id -> findSession(id).flatMap(found -> found.isPresent()
+                        && found.get().session().isExpired(expiredBefore)
+                                ? call("delete", () -> kv.deleteSecretMetadata(sessionPath(id))).replaceWith(1)
+                                : Uni.createFrom().item(0)))
+                .merge(LIST_CONCURRENCY)
+                .collect().with(Collectors.summingInt(Integer::intValue));
     }
 
     @Override

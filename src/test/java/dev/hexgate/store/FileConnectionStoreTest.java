@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.hexgate.connect.ConnectSession;
 import dev.hexgate.connection.Connection;
 import dev.hexgate.connection.EndUser;
 import dev.hexgate.connection.HexAccount;
@@ -132,6 +135,26 @@ class FileConnectionStoreTest {
                 () -> new FileConnectionStore(dir, Optional.of(shortKey), codec, metrics));
         assertTrue(e.getMessage().contains("32 bytes"));
         assertFalse(e.getMessage().contains(shortKey));
+    }
+
+    @Test
+    void purgesOnlySessionsThatExpiredBeforeTheCutOff() throws IOException {
+        FileConnectionStore store = store();
+        Instant now = Instant.now();
+        for (String id : List.of("old", "recent")) {
+            Instant expiry = id.equals("old") ? now.minus(Duration.ofDays(2)) : now.minus(Duration.ofHours(1));
+            store.createSession(id, new ConnectSession(new EndUser("user-1", null, null, null), Map.of(), null,
+                    expiry.minus(Duration.ofMinutes(30)).toString(), expiry.toString(), null, null)).await().indefinitely();
+        }
+
+        assertEquals(1, store.purgeSessions(now.minus(Duration.ofDays(1))).await().indefinitely());
+
+        assertTrue(store.findSession("old").await().indefinitely().isEmpty());
+        assertTrue(store.findSession("recent").await().indefinitely().isPresent());
+        try (Stream<Path> files = Files.list(dir.resolve("connect-sessions"))) {
+            assertEquals(1, files.count(), "one file left, no temporary files");
+        }
+        assertEquals(0, store.purgeSessions(now.minus(Duration.ofDays(1))).await().indefinitely());
     }
 
     @Test
