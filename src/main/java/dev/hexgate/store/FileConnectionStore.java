@@ -161,9 +161,8 @@ public class FileConnectionStore implements ConnectionStore {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(sessions, "*" + SESSION_SUFFIX)) {
                 for (Path file : files) {
                     synchronized (writeLock) {
-                        Optional<JsonNode> record = open(file);
-                        if (record.isPresent()
-                                && codec.readSession(record.get().get("session").toString()).isExpired(expiredBefore)) {
+                        Optional<SessionRecord> record = readSession(file);
+                        if (record.isPresent() && record.get().session().isExpired(expiredBefore)) {
                             Files.deleteIfExists(file);
                             removed++;
                         }
@@ -198,7 +197,11 @@ public class FileConnectionStore implements ConnectionStore {
     }
 
     private Optional<SessionRecord> readSession(String id) throws IOException {
-        return open(sessionFile(id)).map(record -> new SessionRecord(codec.readSession(record.get("session").toString()),
+        return readSession(sessionFile(id));
+    }
+
+    private Optional<SessionRecord> readSession(Path file) throws IOException {
+        return open(file).map(record -> new SessionRecord(codec.readSession(record.get("session").toString()),
                 record.get("revision").asInt()));
     }
 

@@ -26,6 +26,7 @@ import io.quarkus.vault.client.VaultClient;
 import io.quarkus.vault.client.VaultClientException;
 import io.quarkus.vault.client.api.secrets.kv2.VaultSecretsKV2;
 import io.quarkus.vault.client.api.secrets.kv2.VaultSecretsKV2UpdateSecretOptions;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -69,10 +70,7 @@ public class VaultConnectionStore implements ConnectionStore {
 
     @Override
     public Uni<List<Connection>> list() {
-        return call("list", () -> kv.listSecrets(folder))
-                .onFailure(VaultConnectionStore::isNotFound).recoverWithItem(List.of())
-                .onItem().transformToMulti(keys -> io.smallrye.mutiny.Multi.createFrom().iterable(keys))
-                .filter(key -> !key.endsWith("/"))
+        return keysUnder(folder)
                 .onItem().transformToUni(this::find).merge(LIST_CONCURRENCY)
                 .filter(Optional::isPresent)
                 .map(found -> found.get().connection())
@@ -136,10 +134,7 @@ public class VaultConnectionStore implements ConnectionStore {
     @Override
     public Uni<Integer> purgeSessions(Instant expiredBefore) {
         // Hard deletes, as for connections; a session that expired cannot be used, so deleting it races with nothing.
-        return call("list", () -> kv.listSecrets(sessions))
-                .onFailure(VaultConnectionStore::isNotFound).recoverWithItem(List.of())
-                .onItem().transformToMulti(keys -> io.smallrye.mutiny.Multi.createFrom().iterable(keys))
-                .filter(key -> !key.endsWith("/"))
+        return keysUnder(sessions)
                 .onItem().transformToUni(id -> findSession(id).flatMap(found -> found.isPresent()
                         && found.get().session().isExpired(expiredBefore)
                                 ? call("delete", () -> kv.deleteSecretMetadata(sessionPath(id))).replaceWith(1)
@@ -181,6 +176,14 @@ public class VaultConnectionStore implements ConnectionStore {
                         e instanceof StoreException ? e.getMessage() : e.getClass().getSimpleName()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
+    }
+
+    /** The secrets directly in a folder; Vault answers LIST on an empty or missing folder with 404 (none). */
+    private Multi<String> keysUnder(String path) {
+        return call("list", () -> kv.listSecrets(path))
+                .onFailure(VaultConnectionStore::isNotFound).recoverWithItem(List.of())
+                .onItem().transformToMulti(keys -> Multi.createFrom().iterable(keys))
+                .filter(key -> !key.endsWith("/"));
     }
 
     private StoredConnection decode(Map<String, Object> data) {
