@@ -190,9 +190,7 @@ if [ "$MODE" = startup ] || [ "$MODE" = all ]; then
   if [ -n "$AOT_JAVA" ]; then
     # Training run: start, proxy 50 requests, stop; the JVM writes the cache at exit.
     JAVA=$AOT_JAVA JAVA_OPTS="-XX:AOTCacheOutput=$WORK/app.aot ${JAVA_OPTS:-}" in_app_dir start_hexgate
-    first_proxied
-    for _ in $(seq 50); do curl -fs -o /dev/null "http://127.0.0.1:$HEXGATE/proxy/v1/projects" -H "Authorization: Bearer $KEY" \
-      -H "Connection-Id: bench"; done
+    for _ in $(seq 50); do first_proxied; done
     kill "$HEXGATE_PID"; wait "$HEXGATE_PID" 2>/dev/null || true; HEXGATE_PID=
     [ -f "$WORK/app.aot" ] && variants="$variants jdk-plain jdk-aot"
     echo "   (AOT cache variants with $("$AOT_JAVA" -version 2>&1 | head -1))"
