@@ -1,8 +1,6 @@
 package dev.hexgate.auth;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -16,6 +14,7 @@ import org.jboss.logging.Logger;
 import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.GatewayException;
+import dev.hexgate.support.Hashes;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Startup;
 
@@ -52,8 +51,8 @@ public class SecretKeys {
             requireLength(full, "HEXGATE_API_KEYS");
             requireLength(proxy, "HEXGATE_PROXY_API_KEYS");
         }
-        full.forEach(k -> keys.add(new Key(sha256(k), Scope.FULL)));
-        proxy.forEach(k -> keys.add(new Key(sha256(k), Scope.PROXY)));
+        full.forEach(k -> keys.add(new Key(Hashes.sha256(k), Scope.FULL)));
+        proxy.forEach(k -> keys.add(new Key(Hashes.sha256(k), Scope.PROXY)));
     }
 
     /** The scope of the key in an {@code Authorization} header, or the 401 that refuses it. */
@@ -63,7 +62,7 @@ public class SecretKeys {
                     "Authentication failed. The request is missing the Authorization header.");
         }
         String presented = authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? authorization.substring(7).trim() : "";
-        byte[] digest = sha256(presented);
+        byte[] digest = Hashes.sha256(presented);
         Scope found = null;
         for (Key key : keys) {
             // No early exit: every configured key is compared, whatever matches.
@@ -80,7 +79,7 @@ public class SecretKeys {
     /** A stable, non-reversible name for a key, for audit lines. */
     public static String keyId(String authorization) {
         String presented = authorization == null ? "" : authorization.replaceFirst("(?i)^bearer\\s+", "");
-        return "key_" + HexFormat.of().formatHex(sha256(presented)).substring(0, 12);
+        return "key_" + Hashes.sha256Hex(presented).substring(0, 12);
     }
 
     private static String devKey() {
@@ -110,16 +109,4 @@ public class SecretKeys {
         return keys.orElse(List.of()).stream().map(String::trim).filter(k -> !k.isEmpty()).toList();
     }
 
-    /** One digest per thread: looking up a provider per request costs more than the hash itself. */
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    });
-
-    private static byte[] sha256(String value) {
-        return SHA256.get().digest(value.getBytes(StandardCharsets.UTF_8));
-    }
 }

@@ -1,9 +1,7 @@
 package dev.hexgate.connect;
 
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
 
@@ -27,6 +25,7 @@ import dev.hexgate.connection.Connection;
 import dev.hexgate.connection.NewConnection;
 import dev.hexgate.connection.Validation;
 import dev.hexgate.error.GatewayException;
+import dev.hexgate.support.RandomTokens;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import io.smallrye.mutiny.Uni;
@@ -40,7 +39,6 @@ import io.smallrye.mutiny.Uni;
 public class ConnectPage {
 
     static final String CSRF_COOKIE = "hexgate_csrf";
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final java.time.format.DateTimeFormatter HUMAN_DATE = java.time.format.DateTimeFormatter
             .ofPattern("d MMMM yyyy, HH:mm 'UTC'", java.util.Locale.ENGLISH).withZone(java.time.ZoneOffset.UTC);
 
@@ -51,14 +49,17 @@ public class ConnectPage {
     private final Template done;
     private final Template closed;
     private final AuditLog audit;
+    private final RandomTokens random;
 
     public ConnectPage(ConnectSessionService sessions, ConnectionService connections, HexgateConfig config, AuditLog audit,
+            RandomTokens random,
             @Location("connect/form.html") Template form, @Location("connect/done.html") Template done,
             @Location("connect/closed.html") Template closed) {
         this.sessions = sessions;
         this.connections = connections;
         this.config = config;
         this.audit = audit;
+        this.random = random;
         this.form = form;
         this.done = done;
         this.closed = closed;
@@ -74,7 +75,7 @@ public class ConnectPage {
             if (lookup.state() != ConnectSessionService.State.OPEN) {
                 return closedPage(lookup.state());
             }
-            String csrf = HexFormat.of().formatHex(random(32));
+            String csrf = random.hex(32);
             return page(200, formPage(token, csrf, lookup, new Entered(null, null, null, null)))
                     .cookie(csrfCookie(csrf)).build();
         });
@@ -214,12 +215,6 @@ public class ConnectPage {
 
     private static String trim(String value) {
         return value == null ? null : value.trim();
-    }
-
-    private static byte[] random(int n) {
-        byte[] b = new byte[n];
-        RANDOM.nextBytes(b);
-        return b;
     }
 
 }

@@ -4,11 +4,14 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import dev.hexgate.connection.EndUser;
 
 /** The body of {@code POST /connect/sessions}, shaped as Nango's; unknown fields are refused. */
+@RegisterForReflection
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record ConnectSessionRequest(
         @JsonProperty("end_user") EndUser endUser,
@@ -18,16 +21,19 @@ public record ConnectSessionRequest(
         Map<String, String> tags) {
 
     /** Nango's end-user organisation; accepted for compatibility, hexgate keeps no organisations. */
+    @RegisterForReflection
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record Organization(String id, @JsonProperty("display_name") String displayName) {
     }
 
     /** Per-integration defaults; for Hex only a fixed subdomain. */
+    @RegisterForReflection
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record IntegrationDefaults(@JsonProperty("connection_config") Defaults connectionConfig) {
     }
 
     /** Connection settings the end user may not change. */
+    @RegisterForReflection
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record Defaults(String subdomain) {
     }

@@ -1,13 +1,8 @@
 package dev.hexgate.connect;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -23,6 +18,8 @@ import dev.hexgate.error.GatewayException;
 import dev.hexgate.store.ConnectionStore;
 import dev.hexgate.store.SessionRecord;
 import dev.hexgate.store.StoreException;
+import dev.hexgate.support.Hashes;
+import dev.hexgate.support.RandomTokens;
 import io.smallrye.mutiny.Uni;
 
 /** Creates connect sessions and answers what state a presented session token is in; tokens are kept only as SHA-256. */
@@ -31,7 +28,6 @@ public class ConnectSessionService {
 
     public static final String TOKEN_PREFIX = "hexgate_connect_session_";
     private static final Pattern TOKEN = Pattern.compile(TOKEN_PREFIX + "[0-9a-f]{64}");
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** What a presented session token leads to. */
     public enum State {
@@ -51,17 +47,17 @@ public class ConnectSessionService {
 
     private final ConnectionStore store;
     private final HexgateConfig config;
+    private final RandomTokens random;
 
-    public ConnectSessionService(ConnectionStore store, HexgateConfig config) {
+    public ConnectSessionService(ConnectionStore store, HexgateConfig config, RandomTokens random) {
         this.store = store;
         this.config = config;
+        this.random = random;
     }
 
     public Uni<Created> create(ConnectSessionRequest request) {
         String subdomain = validate(request);
-        byte[] random = new byte[32];
-        RANDOM.nextBytes(random);
-        String token = TOKEN_PREFIX + HexFormat.of().formatHex(random);
+        String token = TOKEN_PREFIX + random.hex(32);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         String expiresAt = now.plus(config.connectSession().ttl()).toString();
         ConnectSession session = new ConnectSession(request.endUser(), request.tags() == null ? Map.of() : request.tags(),
@@ -136,11 +132,7 @@ public class ConnectSessionService {
     }
 
     static String id(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Hashes.sha256Hex(token);
     }
 
 }

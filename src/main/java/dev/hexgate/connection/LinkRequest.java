@@ -3,10 +3,13 @@ package dev.hexgate.connection;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** The body of {@code POST /connections}; unknown fields are refused, as Nango's import is strict. */
+@RegisterForReflection
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record LinkRequest(
         @JsonProperty("provider_config_key") String providerConfigKey,
@@ -18,11 +21,13 @@ public record LinkRequest(
         Map<String, String> tags) {
 
     /** Connection settings; for Hex only the subdomain. */
+    @RegisterForReflection
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record ConnectionConfig(String subdomain) {
     }
 
     /** {@code {"type":"API_KEY","apiKey":"hxtp_…"}}; its {@code toString} never shows the key. */
+    @RegisterForReflection
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record Credentials(String type, @JsonProperty("apiKey") String apiKey) {
         @Override

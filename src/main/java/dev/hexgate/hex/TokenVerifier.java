@@ -19,6 +19,7 @@ import dev.hexgate.connection.HexAccount;
 import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.GatewayException;
 import dev.hexgate.error.Redaction;
+import dev.hexgate.support.Failures;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.mutiny.Uni;
 
@@ -87,23 +88,9 @@ public class TokenVerifier {
 
     private static GatewayException unreachable(Throwable failure, HexOrigin origin) {
         LOG.warnf("Token check on %s failed: %s", origin.host(), failure.getClass().getSimpleName());
-        return isResponseTimeout(failure)
+        return Failures.isResponseTimeout(failure)
                 ? new GatewayException(ErrorCode.UPSTREAM_TIMEOUT, "Hex at " + origin.host() + " did not answer in time.")
                 : new GatewayException(ErrorCode.UPSTREAM_UNREACHABLE, "Hex at " + origin.host() + " could not be reached.");
-    }
-
-    /** A timeout after the connection was made; a connect timeout counts as unreachable. */
-    static boolean isResponseTimeout(Throwable failure) {
-        for (Throwable c = failure; c != null; c = c.getCause()) {
-            String name = c.getClass().getSimpleName();
-            if (c instanceof java.net.ConnectException || name.equals("ConnectTimeoutException")) {
-                return false;
-            }
-            if (c instanceof java.util.concurrent.TimeoutException || name.contains("Timeout")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static HexAccount account(String token, String orgId, String email, String expires, String verifiedAt) {

@@ -2,7 +2,6 @@ package dev.hexgate.proxy;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.TimeoutException;
 
 import org.jboss.logging.Logger;
 
@@ -10,6 +9,7 @@ import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.ErrorResponses;
 import dev.hexgate.error.GatewayException;
 import dev.hexgate.hex.HexOrigin;
+import dev.hexgate.support.Failures;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -149,7 +149,7 @@ final class ProxyExchange {
     private void onFailure(int n, Throwable failure) {
         if (body != null && body.exceeded()) {
             fail(tooLarge());
-        } else if (isTimeout(failure)) {
+        } else if (Failures.isResponseTimeout(failure)) {
             // Never retried: Hex may have processed the request.
             fail(new GatewayException(ErrorCode.UPSTREAM_TIMEOUT, "Hex at " + origin.host() + " did not answer in time."));
         } else {
@@ -222,14 +222,5 @@ final class ProxyExchange {
     private long declaredLength() {
         String length = request.getHeader("Content-Length");
         return length == null || request.getHeader("Transfer-Encoding") != null ? -1 : Long.parseLong(length.trim());
-    }
-
-    private static boolean isTimeout(Throwable failure) {
-        for (Throwable c = failure; c != null; c = c.getCause()) {
-            if (c instanceof TimeoutException) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -2,17 +2,13 @@ package dev.hexgate.store;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Optional;
 
 import javax.crypto.Cipher;
@@ -28,20 +24,22 @@ final class FileCipher {
     private static final byte VERSION = 1;
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
-    private static final SecureRandom RANDOM = new SecureRandom();
-
+    /** Per instance, made at run time: a static generator would be frozen into the native image's heap. */
+    private final SecureRandom random;
     private final SecretKeySpec key;
 
-    private FileCipher(byte[] key) {
+    private FileCipher(byte[] key, SecureRandom random) {
         this.key = new SecretKeySpec(key, "AES");
+        this.random = random;
     }
 
     static FileCipher open(Path dir, Optional<String> configuredKey) {
+        SecureRandom random = new SecureRandom();
         if (configuredKey.isPresent() && !configuredKey.get().isBlank()) {
-            return new FileCipher(decode(configuredKey.get().trim(), "HEXGATE_STORE_FILE_KEY"));
+            return new FileCipher(decode(configuredKey.get().trim(), "HEXGATE_STORE_FILE_KEY"), random);
         }
         try {
-            return new FileCipher(loadOrCreateKeyFile(dir));
+            return new FileCipher(loadOrCreateKeyFile(dir, random), random);
         } catch (IOException e) {
             throw new IllegalStateException("Cannot read or create the file store key in " + dir + ": " + e.getMessage());
         }
@@ -49,7 +47,7 @@ final class FileCipher {
 
     byte[] seal(byte[] plaintext, byte[] aad) throws GeneralSecurityException {
         byte[] nonce = new byte[NONCE_BYTES];
-        RANDOM.nextBytes(nonce);
+        random.nextBytes(nonce);
         Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
         cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
         cipher.updateAAD(aad);
@@ -71,20 +69,12 @@ final class FileCipher {
         }
     }
 
-    static String sha256Hex(String value) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static byte[] loadOrCreateKeyFile(Path dir) throws IOException {
+    private static byte[] loadOrCreateKeyFile(Path dir, SecureRandom random) throws IOException {
         Path keyFile = dir.resolve("store.key");
         if (!Files.exists(keyFile)) {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             byte[] fresh = new byte[32];
-            RANDOM.nextBytes(fresh);
+            random.nextBytes(fresh);
             try {
                 Files.write(Files.createFile(keyFile,
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),

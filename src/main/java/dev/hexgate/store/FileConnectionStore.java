@@ -32,6 +32,7 @@ import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.connect.ConnectSession;
 import dev.hexgate.connection.Connection;
 import dev.hexgate.connection.StoredConnection;
+import dev.hexgate.support.Hashes;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
@@ -226,7 +227,7 @@ public class FileConnectionStore implements ConnectionStore {
 
     private Path sessionFile(String id) {
         // The id is already a SHA-256 (of the session token); hashing again keeps file names uniform.
-        return sessions.resolve(FileCipher.sha256Hex(id) + SESSION_SUFFIX);
+        return sessions.resolve(Hashes.sha256Hex(id) + SESSION_SUFFIX);
     }
 
     private void writeAtomically(Path file, byte[] content) throws IOException {
@@ -254,7 +255,7 @@ public class FileConnectionStore implements ConnectionStore {
     }
 
     private Path fileOf(String connectionId) {
-        return connections.resolve(FileCipher.sha256Hex(connectionId) + SUFFIX);
+        return connections.resolve(Hashes.sha256Hex(connectionId) + SUFFIX);
     }
 
     /** Binds each ciphertext to its file name, so files cannot be swapped between connections. */

@@ -1,13 +1,11 @@
 package dev.hexgate.store;
 
-import java.net.ConnectException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -22,6 +20,7 @@ import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.connect.ConnectSession;
 import dev.hexgate.connection.Connection;
 import dev.hexgate.connection.StoredConnection;
+import dev.hexgate.support.Failures;
 import io.quarkus.vault.client.VaultClient;
 import io.quarkus.vault.client.VaultClientException;
 import io.quarkus.vault.client.api.secrets.kv2.VaultSecretsKV2;
@@ -219,7 +218,7 @@ public class VaultConnectionStore implements ConnectionStore {
     private static boolean isCasMismatch(Throwable e) {
         Throwable cause = unwrap(e);
         return cause instanceof VaultClientException vce && Integer.valueOf(400).equals(vce.getStatus())
-                && vce.hasErrorContaining("check-and-set");
+                && VaultErrors.mention(vce, "check-and-set");
     }
 
     private String sessionPath(String id) {
@@ -242,26 +241,21 @@ public class VaultConnectionStore implements ConnectionStore {
         if (e instanceof VaultClientException vce && vce.getStatus() != null) {
             int status = vce.getStatus();
             if (status == 403) {
-                return vce.hasErrorContaining("invalid token")
+                return VaultErrors.mention(vce, "invalid token")
                         ? "403 invalid token (expired or revoked; check the Vault authentication settings)"
                         : "403 permission denied (check the Vault policy for the hexgate path)";
             }
             if (status == 503) {
-                return vce.hasErrorContaining("sealed") ? "503 Vault is sealed" : "503 no active Vault node";
+                return VaultErrors.mention(vce, "sealed") ? "503 Vault is sealed" : "503 no active Vault node";
             }
             if (status == 429) {
                 return "429 rate-limited or standby node";
             }
             return "unexpected status " + status;
         }
-        for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof ConnectException) {
-                return "unreachable (connection refused)";
-            }
-            if (c instanceof TimeoutException || c.getClass().getSimpleName().contains("Timeout")) {
-                return "timed out";
-            }
+        if (Failures.isConnectFailure(e)) {
+            return "unreachable (connection refused)";
         }
-        return e.getClass().getSimpleName();
+        return Failures.isTimeout(e) ? "timed out" : e.getClass().getSimpleName();
     }
 }

@@ -3,6 +3,16 @@ package dev.hexgate.store;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -38,6 +48,24 @@ class FileStoreAppTest {
         given().header("Authorization", Keys.bearer(Keys.FULL)).when().delete("/connections/file-1").then().statusCode(200);
         given().header("Authorization", Keys.bearer(Keys.PROXY_ONLY)).header("Connection-Id", "file-1")
                 .when().get("/proxy/v1/projects").then().statusCode(404);
+    }
+
+    @Test
+    void keepsTokensEncryptedUnderAKeyOnlyItsOwnerCanRead() throws IOException {
+        String token = hex.personalToken("app");
+        Links.linked("file-sealed", "app", token);
+        Path key = FileStoreProfile.DIR.resolve("store.key");
+        assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(key));
+        assertEquals(PosixFilePermissions.fromString("rwx------"), Files.getPosixFilePermissions(FileStoreProfile.DIR));
+        try (Stream<Path> files = Files.list(FileStoreProfile.DIR.resolve("connections"))) {
+            List<Path> records = files.toList();
+            assertTrue(records.size() >= 1);
+            for (Path record : records) {
+                String raw = new String(Files.readAllBytes(record), StandardCharsets.ISO_8859_1);
+                assertFalse(raw.contains(token) || raw.contains("file-sealed") || raw.contains("\"subdomain\""),
+                        "records are AES-GCM ciphertext, named by a hash");
+            }
+        }
     }
 
     @Test

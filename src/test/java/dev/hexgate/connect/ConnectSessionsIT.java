@@ -1,0 +1,8 @@
+package dev.hexgate.connect;
+
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+
+/** The same behaviour, checked against the packaged application (Qute rendering and the CSRF checks as a native image runs them). */
+@QuarkusIntegrationTest
+class ConnectSessionsIT extends ConnectSessionsTest {
+}
