@@ -10,7 +10,6 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.hexgate.auth.SecretKeys;
 import dev.hexgate.error.Redaction;
 
 /**
@@ -28,9 +27,9 @@ public class AuditLog {
         this.mapper = mapper;
     }
 
-    /** A backend call: {@code authorization} is the caller's header, turned into a key id here. */
-    public void byKey(String authorization, String action, String connectionId, String outcome) {
-        write(SecretKeys.keyId(authorization), action, connectionId, outcome);
+    /** A backend call, by the non-reversible id of the caller's secret key ({@code SecretKeys.keyId}). */
+    public void byKey(String keyId, String action, String connectionId, String outcome) {
+        write(keyId, action, connectionId, outcome);
     }
 
     /** An end user's action through a connect session, named by the session's (already hashed) id. */

@@ -38,12 +38,12 @@ public class BackendAuthFilter {
         String authorization = context.getHeaderString(HttpHeaders.AUTHORIZATION);
         try {
             if (keys.authenticate(authorization) != Scope.FULL) {
-                audit.byKey(authorization, "denied", null, ErrorCode.FORBIDDEN.code());
+                audit.byKey(SecretKeys.keyId(authorization), "denied", null, ErrorCode.FORBIDDEN.code());
                 return refuse(new GatewayException(ErrorCode.FORBIDDEN, "This secret key may only call /proxy."), Duration.ZERO);
             }
             return Uni.createFrom().nullItem();
         } catch (GatewayException e) {
-            audit.byKey(authorization, "denied", null, e.code().code());
+            audit.byKey(SecretKeys.keyId(authorization), "denied", null, e.code().code());
             AuthThrottle.Held held = throttle.refuse(request.remoteAddress().hostAddress(), e);
             return refuse(held.refusal(), held.delay());
         }

@@ -23,6 +23,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.hexgate.audit.AuditLog;
 import dev.hexgate.auth.BackendApi;
+import dev.hexgate.auth.SecretKeys;
 import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.ErrorDetail;
@@ -63,9 +64,9 @@ public class ConnectionResource {
             requireOnly(uri.getQueryParameters(), Set.of());
             return service.link(request);
         })
-                .invoke(c -> audit.byKey(authorization, "link", c.connectionId(),
+                .invoke(c -> audit.byKey(SecretKeys.keyId(authorization), "link", c.connectionId(),
                         c.createdAt().equals(c.updatedAt()) ? "created" : "replaced"))
-                .onFailure(GatewayException.class).invoke(e -> audit.byKey(authorization, "link", id,
+                .onFailure(GatewayException.class).invoke(e -> audit.byKey(SecretKeys.keyId(authorization), "link", id,
                         "refused:" + ((GatewayException) e).code().code()))
                 .map(c -> RestResponse.status(RestResponse.Status.CREATED, ConnectionView.full(c)));
     }
@@ -96,8 +97,8 @@ public class ConnectionResource {
         requireOnly(uri.getQueryParameters(), DELETE_PARAMS);
         requireProviderConfigKey(uri.getQueryParameters().getFirst("provider_config_key"));
         return service.delete(connectionId)
-                .invoke(() -> audit.byKey(authorization, "delete", connectionId, "deleted"))
-                .onFailure(GatewayException.class).invoke(e -> audit.byKey(authorization, "delete", connectionId,
+                .invoke(() -> audit.byKey(SecretKeys.keyId(authorization), "delete", connectionId, "deleted"))
+                .onFailure(GatewayException.class).invoke(e -> audit.byKey(SecretKeys.keyId(authorization), "delete", connectionId,
                         "refused:" + ((GatewayException) e).code().code()))
                 .replaceWith(Map.of("success", true));
     }

@@ -10,6 +10,11 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.hexgate.domain.Connection;
+import dev.hexgate.domain.StoredConnection;
+import dev.hexgate.domain.HexAccount;
+import dev.hexgate.domain.NewConnection;
+import dev.hexgate.domain.Validation;
 import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.GatewayException;
 import dev.hexgate.hex.TokenVerifier;

@@ -1,5 +1,9 @@
 package dev.hexgate.connection;
 
+import dev.hexgate.domain.Connection;
+import dev.hexgate.domain.EndUser;
+import dev.hexgate.domain.HexAccount;
+
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;

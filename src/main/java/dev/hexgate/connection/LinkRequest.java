@@ -1,5 +1,7 @@
 package dev.hexgate.connection;
 
+import dev.hexgate.domain.EndUser;
+
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;

@@ -6,6 +6,8 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.hexgate.domain.EndUser;
+import dev.hexgate.domain.Validation;
 import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.ErrorDetail;

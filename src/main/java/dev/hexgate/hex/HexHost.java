@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.hexgate.config.HexgateConfig;
-import dev.hexgate.connection.Validation;
+import dev.hexgate.domain.Validation;
 
 /** Builds the upstream origin from a stored, validated subdomain: the only place where a host name is made. */
 @ApplicationScoped

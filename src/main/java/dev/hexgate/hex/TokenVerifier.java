@@ -15,7 +15,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.hexgate.config.HexgateConfig;
-import dev.hexgate.connection.HexAccount;
+import dev.hexgate.domain.HexAccount;
 import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.GatewayException;
 import dev.hexgate.error.Redaction;

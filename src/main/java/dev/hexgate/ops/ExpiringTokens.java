@@ -10,7 +10,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
-import dev.hexgate.connection.Connection;
+import dev.hexgate.domain.Connection;
 import dev.hexgate.store.ConnectionStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

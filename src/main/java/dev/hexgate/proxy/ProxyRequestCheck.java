@@ -7,7 +7,7 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.hexgate.config.HexgateConfig;
-import dev.hexgate.connection.Validation;
+import dev.hexgate.domain.Validation;
 import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.ErrorDetail;
 import dev.hexgate.error.GatewayException;

@@ -9,7 +9,7 @@ import dev.hexgate.audit.AuditLog;
 import dev.hexgate.auth.AuthThrottle;
 import dev.hexgate.auth.SecretKeys;
 import dev.hexgate.config.HexgateConfig;
-import dev.hexgate.connection.StoredConnection;
+import dev.hexgate.domain.StoredConnection;
 import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.ErrorResponses;
 import dev.hexgate.error.GatewayException;
@@ -103,7 +103,7 @@ public class ProxyRoute {
             keys.authenticate(authorization);
             return true;
         } catch (GatewayException e) {
-            audit.byKey(authorization, "denied", null, e.code().code());
+            audit.byKey(SecretKeys.keyId(authorization), "denied", null, e.code().code());
             AuthThrottle.Held held = throttle.refuse(request.remoteAddress().hostAddress(), e);
             if (held.delay().isZero()) {
                 refuse(request, held.refusal(), started);

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 
-import dev.hexgate.connect.ConnectSession;
-import dev.hexgate.connection.Connection;
+import dev.hexgate.domain.ConnectSession;
+import dev.hexgate.domain.Connection;
 
 /** Turns connections (without tokens) and connect sessions into the JSON text both stores keep, tolerant of fields added later. */
 @ApplicationScoped

@@ -4,9 +4,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import dev.hexgate.connect.ConnectSession;
-import dev.hexgate.connection.Connection;
-import dev.hexgate.connection.StoredConnection;
+import dev.hexgate.domain.ConnectSession;
+import dev.hexgate.domain.Connection;
+import dev.hexgate.domain.StoredConnection;
 import io.smallrye.mutiny.Uni;
 
 /**

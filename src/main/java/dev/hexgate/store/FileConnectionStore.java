@@ -29,9 +29,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.hexgate.config.HexgateConfig;
-import dev.hexgate.connect.ConnectSession;
-import dev.hexgate.connection.Connection;
-import dev.hexgate.connection.StoredConnection;
+import dev.hexgate.domain.ConnectSession;
+import dev.hexgate.domain.Connection;
+import dev.hexgate.domain.StoredConnection;
 import dev.hexgate.support.Hashes;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;

@@ -9,7 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.hexgate.config.HexgateConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import dev.hexgate.connection.StoredConnection;
+import dev.hexgate.domain.StoredConnection;
 import io.smallrye.mutiny.Uni;
 
 /**

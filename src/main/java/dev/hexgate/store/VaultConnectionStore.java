@@ -17,9 +17,9 @@ import io.quarkus.arc.Unremovable;
 import org.jboss.logging.Logger;
 
 import dev.hexgate.config.HexgateConfig;
-import dev.hexgate.connect.ConnectSession;
-import dev.hexgate.connection.Connection;
-import dev.hexgate.connection.StoredConnection;
+import dev.hexgate.domain.ConnectSession;
+import dev.hexgate.domain.Connection;
+import dev.hexgate.domain.StoredConnection;
 import dev.hexgate.support.Failures;
 import io.quarkus.vault.client.VaultClient;
 import io.quarkus.vault.client.VaultClientException;

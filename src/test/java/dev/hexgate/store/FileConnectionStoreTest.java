@@ -24,11 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.hexgate.connect.ConnectSession;
-import dev.hexgate.connection.Connection;
-import dev.hexgate.connection.EndUser;
-import dev.hexgate.connection.HexAccount;
-import dev.hexgate.connection.StoredConnection;
+import dev.hexgate.domain.ConnectSession;
+import dev.hexgate.domain.Connection;
+import dev.hexgate.domain.EndUser;
+import dev.hexgate.domain.HexAccount;
+import dev.hexgate.domain.StoredConnection;
 import dev.hexgate.error.Redaction;
 
 /** The embedded store on its own: restarts, encryption at rest, key handling, tampering. */

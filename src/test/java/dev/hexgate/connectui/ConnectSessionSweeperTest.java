@@ -1,4 +1,4 @@
-package dev.hexgate.connect;
+package dev.hexgate.connectui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,7 +14,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import dev.hexgate.connection.EndUser;
+import dev.hexgate.domain.ConnectSession;
+import dev.hexgate.domain.EndUser;
 import dev.hexgate.store.ConnectionStore;
 import dev.hexgate.testing.ConnectFlow;
 import dev.hexgate.testing.FakeHexResource;

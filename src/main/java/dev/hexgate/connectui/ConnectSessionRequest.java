@@ -1,4 +1,4 @@
-package dev.hexgate.connect;
+package dev.hexgate.connectui;
 
 import java.util.List;
 import java.util.Map;
@@ -8,7 +8,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-import dev.hexgate.connection.EndUser;
+import dev.hexgate.domain.EndUser;
 
 /** The body of {@code POST /connect/sessions}, shaped as Nango's; unknown fields are refused. */
 @RegisterForReflection

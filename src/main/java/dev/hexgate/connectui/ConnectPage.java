@@ -1,4 +1,4 @@
-package dev.hexgate.connect;
+package dev.hexgate.connectui;
 
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
@@ -18,12 +18,13 @@ import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestQuery;
 
+import dev.hexgate.domain.ConnectSession;
 import dev.hexgate.audit.AuditLog;
 import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.connection.ConnectionService;
-import dev.hexgate.connection.Connection;
-import dev.hexgate.connection.NewConnection;
-import dev.hexgate.connection.Validation;
+import dev.hexgate.domain.Connection;
+import dev.hexgate.domain.NewConnection;
+import dev.hexgate.domain.Validation;
 import dev.hexgate.error.GatewayException;
 import dev.hexgate.support.RandomTokens;
 import io.quarkus.qute.Location;

@@ -1,4 +1,4 @@
-package dev.hexgate.connection;
+package dev.hexgate.domain;
 
 /** A connection together with its Hex token, as the store holds it; never serialised to a caller. */
 public record StoredConnection(Connection connection, String token) {

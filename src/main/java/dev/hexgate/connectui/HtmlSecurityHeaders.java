@@ -1,4 +1,4 @@
-package dev.hexgate.connect;
+package dev.hexgate.connectui;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;

@@ -1,4 +1,4 @@
-package dev.hexgate.connection;
+package dev.hexgate.domain;
 
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package dev.hexgate.connect;
+package dev.hexgate.connectui;
 
 import java.util.Map;
 

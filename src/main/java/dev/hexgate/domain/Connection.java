@@ -1,4 +1,4 @@
-package dev.hexgate.connection;
+package dev.hexgate.domain;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.Map;

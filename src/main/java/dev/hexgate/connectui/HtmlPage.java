@@ -1,4 +1,4 @@
-package dev.hexgate.connect;
+package dev.hexgate.connectui;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

@@ -1,4 +1,4 @@
-package dev.hexgate.connect;
+package dev.hexgate.connectui;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -9,9 +9,10 @@ import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.hexgate.domain.ConnectSession;
 import dev.hexgate.config.HexgateConfig;
-import dev.hexgate.connection.EndUser;
-import dev.hexgate.connection.Validation;
+import dev.hexgate.domain.EndUser;
+import dev.hexgate.domain.Validation;
 import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.ErrorDetail;
 import dev.hexgate.error.GatewayException;

@@ -1,4 +1,4 @@
-package dev.hexgate.connect;
+package dev.hexgate.connectui;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;

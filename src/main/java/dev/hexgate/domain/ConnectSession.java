@@ -1,4 +1,4 @@
-package dev.hexgate.connect;
+package dev.hexgate.domain;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
@@ -7,7 +7,7 @@ import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-import dev.hexgate.connection.EndUser;
+import dev.hexgate.domain.EndUser;
 
 /**
  * A connect session as stored under the SHA-256 of its token (never the token itself): who the end user is, a subdomain
