@@ -1,6 +1,7 @@
 package dev.hexgate.auth;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,19 +28,19 @@ public class AuthThrottle {
     private final ConcurrentHashMap<String, Failures> failures = new ConcurrentHashMap<>();
 
     /** A refusal of failed authentication and how long to hold it back before answering. */
-    public record Held(GatewayException refusal, Duration delay) {
+    public record DelayedRefusal(GatewayException refusal, Duration delay) {
     }
 
     /** Records the failure; a refusal held back says for how long ({@code Retry-After}, seconds). */
-    public Held refuse(String address, GatewayException refusal) {
+    public DelayedRefusal refuse(String address, GatewayException refusal) {
         Duration delay = failed(address);
-        return new Held(delay.isZero() ? refusal : withRetryAfter(refusal, delay), delay);
+        return new DelayedRefusal(delay.isZero() ? refusal : withRetryAfter(refusal, delay), delay);
     }
 
     private static GatewayException withRetryAfter(GatewayException refusal, Duration delay) {
         long seconds = Math.max(1, (delay.toMillis() + 999) / 1000);
         return new GatewayException(refusal.code(), refusal.getMessage(), refusal.errors(),
-                java.util.Map.of("Retry-After", String.valueOf(seconds)));
+                Map.of("Retry-After", String.valueOf(seconds)));
     }
 
     /** Records one failed authentication and returns how long to hold back its refusal. */

@@ -44,7 +44,7 @@ public class BackendAuthFilter {
             return Uni.createFrom().nullItem();
         } catch (GatewayException e) {
             audit.byKey(SecretKeys.keyId(authorization), "denied", null, e.code().code());
-            AuthThrottle.Held held = throttle.refuse(request.remoteAddress().hostAddress(), e);
+            AuthThrottle.DelayedRefusal held = throttle.refuse(request.remoteAddress().hostAddress(), e);
             return refuse(held.refusal(), held.delay());
         }
     }

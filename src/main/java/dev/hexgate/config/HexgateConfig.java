@@ -50,6 +50,8 @@ public interface HexgateConfig {
 
     ConnectSession connectSession();
 
+    ExpiringTokens expiringTokens();
+
     /** Where connections are kept. */
     enum StoreKind {
         FILE,
@@ -145,5 +147,16 @@ public interface HexgateConfig {
         /** {@code HEXGATE_CONNECT_SESSION_TTL}: session lifetime, default 30m. */
         @WithDefault("30m")
         Duration ttl();
+
+        /** {@code HEXGATE_CONNECT_SESSION_SWEEP_EVERY}: how often expired sessions are removed, default 1h; {@code off} stops it. */
+        @WithDefault("1h")
+        String sweepEvery();
+    }
+
+    /** The {@code hexgate_connections_expiring} recount. */
+    interface ExpiringTokens {
+        /** {@code HEXGATE_EXPIRING_TOKENS_EVERY}: how often the expiring tokens are recounted, default 1h; {@code off} stops it. */
+        @WithDefault("1h")
+        String every();
     }
 }

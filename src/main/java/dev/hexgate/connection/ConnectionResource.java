@@ -24,13 +24,13 @@ import org.jboss.resteasy.reactive.RestResponse;
 import dev.hexgate.audit.AuditLog;
 import dev.hexgate.auth.BackendApi;
 import dev.hexgate.auth.SecretKeys;
-import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.ErrorDetail;
 import dev.hexgate.error.GatewayException;
+import dev.hexgate.integration.IntegrationKey;
 import io.smallrye.mutiny.Uni;
 
-/** The Nango-shaped connections API of api-contract.md §4. */
+/** The Nango-shaped connections API of docs/contract.md §4. */
 @Path("/connections")
 @BackendApi
 @Produces(MediaType.APPLICATION_JSON)
@@ -42,12 +42,12 @@ public class ConnectionResource {
     private static final Set<String> DELETE_PARAMS = Set.of("provider_config_key");
 
     private final ConnectionService service;
-    private final HexgateConfig config;
+    private final IntegrationKey integration;
     private final AuditLog audit;
 
-    public ConnectionResource(ConnectionService service, HexgateConfig config, AuditLog audit) {
+    public ConnectionResource(ConnectionService service, IntegrationKey integration, AuditLog audit) {
         this.service = service;
-        this.config = config;
+        this.integration = integration;
         this.audit = audit;
     }
 
@@ -86,7 +86,7 @@ public class ConnectionResource {
     @Path("/{connectionId}")
     public Uni<ConnectionView> get(@PathParam("connectionId") String connectionId, @Context UriInfo uri) {
         requireOnly(uri.getQueryParameters(), GET_PARAMS);
-        requireProviderConfigKey(uri.getQueryParameters().getFirst("provider_config_key"));
+        integration.requireIfPresent(uri.getQueryParameters().getFirst("provider_config_key"), "provider_config_key");
         return service.get(connectionId).map(ConnectionView::full);
     }
 
@@ -95,19 +95,12 @@ public class ConnectionResource {
     public Uni<Map<String, Boolean>> delete(@PathParam("connectionId") String connectionId, @Context UriInfo uri,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         requireOnly(uri.getQueryParameters(), DELETE_PARAMS);
-        requireProviderConfigKey(uri.getQueryParameters().getFirst("provider_config_key"));
+        integration.requireIfPresent(uri.getQueryParameters().getFirst("provider_config_key"), "provider_config_key");
         return service.delete(connectionId)
                 .invoke(() -> audit.byKey(SecretKeys.keyId(authorization), "delete", connectionId, "deleted"))
                 .onFailure(GatewayException.class).invoke(e -> audit.byKey(SecretKeys.keyId(authorization), "delete", connectionId,
                         "refused:" + ((GatewayException) e).code().code()))
                 .replaceWith(Map.of("success", true));
-    }
-
-    private void requireProviderConfigKey(String key) {
-        if (key != null && !key.isEmpty() && !config.providerConfigKey().equals(key)) {
-            throw new GatewayException(ErrorCode.UNKNOWN_PROVIDER_CONFIG,
-                    "Unknown provider_config_key; this gateway serves '" + config.providerConfigKey() + "'.");
-        }
     }
 
     private static void requireOnly(MultivaluedMap<String, String> query, Set<String> allowed) {

@@ -1,6 +1,7 @@
 package dev.hexgate.connection;
 
 import java.time.Instant;
+import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.List;
@@ -27,16 +28,19 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class ConnectionService {
 
+    private final InstantSource clock;
     private final LinkRequestValidator validator;
     private final TokenVerifier verifier;
     private final ConnectionStore store;
     private final TokenCache cache;
 
-    public ConnectionService(LinkRequestValidator validator, TokenVerifier verifier, ConnectionStore store, TokenCache cache) {
+    public ConnectionService(LinkRequestValidator validator, TokenVerifier verifier, ConnectionStore store, TokenCache cache,
+            InstantSource clock) {
         this.validator = validator;
         this.verifier = verifier;
         this.store = store;
         this.cache = cache;
+        this.clock = clock;
     }
 
     /** Verifies the token with Hex and stores the connection, replacing one with the same id. */
@@ -49,20 +53,20 @@ public class ConnectionService {
         return verify(link).flatMap(account -> store(link, account));
     }
 
-    /** What Hex says about the token (api-contract.md §3 maps each refusal); nothing is stored. */
+    /** What Hex says about the token (docs/contract.md §3 maps each refusal); nothing is stored. */
     public Uni<HexAccount> verify(NewConnection link) {
         return verifier.verify(link.subdomain(), link.token());
     }
 
     /** Stores a verified connection, keeping the creation time of one it replaces, and uses it on this replica at once. */
     public Uni<Connection> store(NewConnection link, HexAccount account) {
-        return storeOrFail(store.find(link.connectionId())).flatMap(existing -> {
-            String now = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+        return StoreException.orUnavailable(store.find(link.connectionId())).flatMap(existing -> {
+            String now = clock.instant().truncatedTo(ChronoUnit.MILLIS).toString();
             String createdAt = existing.map(e -> e.connection().createdAt()).orElse(now);
             Connection connection = new Connection(link.connectionId(), link.providerConfigKey(), link.subdomain(),
                     link.metadata(), link.endUser(), link.tags() == null ? Map.of() : link.tags(), createdAt, now, account);
             StoredConnection stored = new StoredConnection(connection, link.token());
-            return storeOrFail(store.save(stored)).invoke(() -> cache.put(stored)).replaceWith(connection);
+            return StoreException.orUnavailable(store.save(stored)).invoke(() -> cache.put(stored)).replaceWith(connection);
         });
     }
 
@@ -70,7 +74,7 @@ public class ConnectionService {
         if (!Validation.isConnectionId(connectionId)) {
             return Uni.createFrom().failure(unknown());
         }
-        return storeOrFail(store.find(connectionId))
+        return StoreException.orUnavailable(store.find(connectionId))
                 .map(found -> found.map(StoredConnection::connection).orElseThrow(ConnectionService::unknown));
     }
 
@@ -78,9 +82,9 @@ public class ConnectionService {
     public Uni<List<Connection>> list(Optional<String> connectionId, Optional<String> endUserId, int limit, int page) {
         Uni<List<Connection>> all = connectionId.isPresent()
                 ? (Validation.isConnectionId(connectionId.get())
-                        ? storeOrFail(store.find(connectionId.get())).map(f -> f.map(StoredConnection::connection).stream().toList())
+                        ? StoreException.orUnavailable(store.find(connectionId.get())).map(f -> f.map(StoredConnection::connection).stream().toList())
                         : Uni.createFrom().item(List.of()))
-                : storeOrFail(store.list());
+                : StoreException.orUnavailable(store.list());
         return all.map(connections -> connections.stream()
                 .filter(c -> endUserId.isEmpty() || (c.endUser() != null && endUserId.get().equals(c.endUser().id())))
                 .sorted(Comparator.comparing(Connection::createdAt).thenComparing(Connection::connectionId))
@@ -93,7 +97,7 @@ public class ConnectionService {
         if (!Validation.isConnectionId(connectionId)) {
             return Uni.createFrom().failure(unknown());
         }
-        return storeOrFail(store.delete(connectionId)).map(existed -> {
+        return StoreException.orUnavailable(store.delete(connectionId)).map(existed -> {
             cache.invalidate(connectionId);
             if (!existed) {
                 throw unknown();
@@ -102,10 +106,6 @@ public class ConnectionService {
         });
     }
 
-    private static <T> Uni<T> storeOrFail(Uni<T> operation) {
-        return operation.onFailure(StoreException.class).transform(e -> new GatewayException(ErrorCode.STORE_UNAVAILABLE,
-                "The connection store is unavailable; nothing was changed. Try again later."));
-    }
 
     private static GatewayException unknown() {
         return new GatewayException(ErrorCode.UNKNOWN_CONNECTION, "No connection with this id.");

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** The Nango-shaped connection JSON of api-contract.md §4; {@code credentials} is always empty. */
+/** The Nango-shaped connection JSON of docs/contract.md §4; {@code credentials} is always empty. */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 @RegisterForReflection
 public record ConnectionView(

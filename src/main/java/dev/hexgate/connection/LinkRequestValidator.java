@@ -8,22 +8,22 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.hexgate.domain.EndUser;
 import dev.hexgate.domain.Validation;
-import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.ErrorDetail;
 import dev.hexgate.error.GatewayException;
+import dev.hexgate.integration.IntegrationKey;
 
-/** Checks a link request against api-contract.md §2 before anything is contacted or stored. */
+/** Checks a link request against docs/contract.md §2 before anything is contacted or stored. */
 @ApplicationScoped
 public class LinkRequestValidator {
 
     private static final int MAX_TAGS = 64;
     private static final int MAX_TEXT = 255;
 
-    private final HexgateConfig config;
+    private final IntegrationKey integration;
 
-    public LinkRequestValidator(HexgateConfig config) {
-        this.config = config;
+    public LinkRequestValidator(IntegrationKey integration) {
+        this.integration = integration;
     }
 
     public void validate(LinkRequest request) {
@@ -31,11 +31,7 @@ public class LinkRequestValidator {
             throw new GatewayException(ErrorCode.INVALID_BODY, "A JSON body is required.",
                     List.of(ErrorDetail.of("body", "required")));
         }
-        if (request.providerConfigKey() != null && !request.providerConfigKey().isEmpty()
-                && !config.providerConfigKey().equals(request.providerConfigKey())) {
-            throw new GatewayException(ErrorCode.UNKNOWN_PROVIDER_CONFIG,
-                    "Unknown provider_config_key; this gateway serves '" + config.providerConfigKey() + "'.");
-        }
+        integration.requireIfPresent(request.providerConfigKey(), "provider_config_key");
         List<ErrorDetail> errors = new ArrayList<>();
         if (request.providerConfigKey() == null || request.providerConfigKey().isEmpty()) {
             errors.add(ErrorDetail.of("provider_config_key", "required"));

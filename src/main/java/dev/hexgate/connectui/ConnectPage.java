@@ -2,6 +2,10 @@ package dev.hexgate.connectui;
 
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
@@ -27,12 +31,12 @@ import dev.hexgate.domain.NewConnection;
 import dev.hexgate.domain.Validation;
 import dev.hexgate.error.GatewayException;
 import dev.hexgate.support.RandomTokens;
-import io.quarkus.qute.Location;
-import io.quarkus.qute.Template;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The Connect UI (api-contract.md §5): an end user opens the link of a connect session, enters a subdomain and an API
+ * The Connect UI (docs/contract.md §5): an end user opens the link of a connect session, enters a subdomain and an API
  * token, and the connection is linked for the session's end user. Plain HTML forms: it works without JavaScript.
  */
 @Path("/connect")
@@ -40,30 +44,38 @@ import io.smallrye.mutiny.Uni;
 public class ConnectPage {
 
     static final String CSRF_COOKIE = "hexgate_csrf";
-    private static final java.time.format.DateTimeFormatter HUMAN_DATE = java.time.format.DateTimeFormatter
-            .ofPattern("d MMMM yyyy, HH:mm 'UTC'", java.util.Locale.ENGLISH).withZone(java.time.ZoneOffset.UTC);
+    private static final DateTimeFormatter HUMAN_DATE = DateTimeFormatter.ofPattern("d MMMM yyyy, HH:mm 'UTC'", Locale.ENGLISH)
+            .withZone(ZoneOffset.UTC);
 
     private final ConnectSessionService sessions;
     private final ConnectionService connections;
     private final HexgateConfig config;
-    private final Template form;
-    private final Template done;
-    private final Template closed;
     private final AuditLog audit;
     private final RandomTokens random;
 
     public ConnectPage(ConnectSessionService sessions, ConnectionService connections, HexgateConfig config, AuditLog audit,
-            RandomTokens random,
-            @Location("connect/form.html") Template form, @Location("connect/done.html") Template done,
-            @Location("connect/closed.html") Template closed) {
+            RandomTokens random) {
         this.sessions = sessions;
         this.connections = connections;
         this.config = config;
         this.audit = audit;
         this.random = random;
-        this.form = form;
-        this.done = done;
-        this.closed = closed;
+    }
+
+    /** {@code templates/connect/form.html}: the two fields, with what the end user typed (never the token) and why it failed. */
+    @CheckedTemplate(basePath = "connect", defaultName = CheckedTemplate.HYPHENATED_ELEMENT_NAME)
+    record Form(String sessionToken, String csrf, String preset, String subdomain, String subdomainError, String tokenError,
+            String general, String endUser) implements TemplateInstance {
+    }
+
+    /** {@code templates/connect/done.html}: the linked account, as Hex described it. */
+    @CheckedTemplate(basePath = "connect", defaultName = CheckedTemplate.HYPHENATED_ELEMENT_NAME)
+    record Done(String host, String email, String org, String tokenType, String expires) implements TemplateInstance {
+    }
+
+    /** {@code templates/connect/closed.html}: a link that cannot be used (unknown, expired, used) or a refused form. */
+    @CheckedTemplate(basePath = "connect", defaultName = CheckedTemplate.HYPHENATED_ELEMENT_NAME)
+    record Closed(String heading, String message) implements TemplateInstance {
     }
 
     /** What the end user typed, echoed back on errors: never the token. */
@@ -92,18 +104,17 @@ public class ConnectPage {
                 return Uni.createFrom().item(closedPage(lookup.state()));
             }
             if (!sameOrigin(csrf, csrfCookie, fetchSite)) {
-                return Uni.createFrom().item(page(403, closed.data("heading", "This form could not be verified")
-                        .data("message", "The form was not sent from this page. Open the link you were given again.")
-                        .render()).build());
+                return Uni.createFrom().item(page(403, new Closed("This form could not be verified",
+                        "The form was not sent from this page. Open the link you were given again.").render()).build());
             }
             ConnectSession session = lookup.record().session();
             String subdomain = session.presetSubdomain() != null ? session.presetSubdomain() : trim(postedSubdomain);
-            String token2 = trim(apiToken);
-            Entered problems = check(subdomain, token2);
+            String enteredToken = trim(apiToken);
+            Entered problems = check(subdomain, enteredToken);
             if (problems != null) {
                 return Uni.createFrom().item(page(400, formPage(token, csrf, lookup, problems)).build());
             }
-            NewConnection link = new NewConnection(UUID.randomUUID().toString(), config.providerConfigKey(), subdomain, token2,
+            NewConnection link = new NewConnection(UUID.randomUUID().toString(), config.providerConfigKey(), subdomain, enteredToken,
                     null, session.endUser(), session.tags());
             return linkWithSession(lookup, link)
                     .invoke(connection -> audit.bySession(lookup.id(), "connect", connection.connectionId(), "created"))
@@ -165,21 +176,15 @@ public class ConnectPage {
         ConnectSession session = lookup.record().session();
         String who = session.endUser().email() != null ? session.endUser().email()
                 : session.endUser().displayName() != null ? session.endUser().displayName() : session.endUser().id();
-        return form.data("sessionToken", token).data("csrf", csrf).data("preset", session.presetSubdomain())
-                .data("subdomain", session.presetSubdomain() == null && Validation.isSubdomain(entered.subdomain())
-                        ? entered.subdomain() : null)
-                .data("subdomainError", entered.subdomainError()).data("tokenError", entered.tokenError())
-                .data("general", entered.general()).data("endUser", who)
-                .render();
+        return new Form(token, csrf, session.presetSubdomain(),
+                session.presetSubdomain() == null && Validation.isSubdomain(entered.subdomain()) ? entered.subdomain() : null,
+                entered.subdomainError(), entered.tokenError(), entered.general(), who).render();
     }
 
     private String successPage(Connection c) {
-        return done.data("host", c.subdomain() + "." + config.upstream().domain())
-                .data("email", c.hex().userEmail()).data("org", c.hex().orgId())
-                .data("tokenType", c.hex().tokenType().equals("workspace") ? "Workspace token" : "Personal access token")
-                .data("expires", c.hex().tokenExpiresAt() == null ? null
-                        : HUMAN_DATE.format(java.time.Instant.parse(c.hex().tokenExpiresAt())))
-                .render();
+        return new Done(c.subdomain() + "." + config.upstream().domain(), c.hex().userEmail(), c.hex().orgId(),
+                c.hex().tokenType().equals("workspace") ? "Workspace token" : "Personal access token",
+                c.hex().tokenExpiresAt() == null ? null : HUMAN_DATE.format(Instant.parse(c.hex().tokenExpiresAt()))).render();
     }
 
     private Response closedPage(ConnectSessionService.State state) {
@@ -192,7 +197,7 @@ public class ConnectPage {
                     "message", "The link is incomplete or unknown. Check that you opened the whole link.");
         };
         int status = state == ConnectSessionService.State.UNKNOWN ? 404 : 410;
-        return page(status, closed.data("heading", text.get("heading")).data("message", text.get("message")).render()).build();
+        return page(status, new Closed(text.get("heading"), text.get("message")).render()).build();
     }
 
     /** Double-submit cookie plus Fetch Metadata: a form posted from another site carries neither. */

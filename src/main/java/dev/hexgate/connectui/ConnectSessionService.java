@@ -1,6 +1,7 @@
 package dev.hexgate.connectui;
 
 import java.time.Instant;
+import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,25 +47,27 @@ public class ConnectSessionService {
     public record Created(String token, String connectLink, String expiresAt) {
     }
 
+    private final InstantSource clock;
     private final ConnectionStore store;
     private final HexgateConfig config;
     private final RandomTokens random;
 
-    public ConnectSessionService(ConnectionStore store, HexgateConfig config, RandomTokens random) {
+    public ConnectSessionService(ConnectionStore store, HexgateConfig config, RandomTokens random, InstantSource clock) {
         this.store = store;
         this.config = config;
         this.random = random;
+        this.clock = clock;
     }
 
     public Uni<Created> create(ConnectSessionRequest request) {
         String subdomain = validate(request);
         String token = TOKEN_PREFIX + random.hex(32);
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         String expiresAt = now.plus(config.connectSession().ttl()).toString();
         ConnectSession session = new ConnectSession(request.endUser(), request.tags() == null ? Map.of() : request.tags(),
                 subdomain, now.toString(), expiresAt, null, null);
         String base = config.publicUrl().toString().replaceAll("/+$", "");
-        return stored(store.createSession(id(token), session))
+        return StoreException.orUnavailable(store.createSession(id(token), session))
                 .replaceWith(new Created(token, base + "/connect?session_token=" + token, expiresAt));
     }
 
@@ -73,25 +76,25 @@ public class ConnectSessionService {
             return Uni.createFrom().item(new Lookup(State.UNKNOWN, null, null));
         }
         String id = id(token);
-        return stored(store.findSession(id)).map(found -> {
+        return StoreException.orUnavailable(store.findSession(id)).map(found -> {
             if (found.isEmpty()) {
                 return new Lookup(State.UNKNOWN, id, null);
             }
             ConnectSession session = found.get().session();
-            State state = session.isUsed() ? State.USED : session.isExpired(Instant.now()) ? State.EXPIRED : State.OPEN;
+            State state = session.isUsed() ? State.USED : session.isExpired(clock.instant()) ? State.EXPIRED : State.OPEN;
             return new Lookup(state, id, found.get());
         });
     }
 
     /** Marks the session used by this link; false when another submission used it first (on any replica). */
     public Uni<Boolean> claim(Lookup open, String connectionId) {
-        return stored(store.replaceSession(open.id(), open.record().session().usedBy(connectionId, Instant.now()),
+        return StoreException.orUnavailable(store.replaceSession(open.id(), open.record().session().usedBy(connectionId, clock.instant()),
                 open.record().revision()));
     }
 
     /** Gives a claimed session back after the link failed to store, so the end user can try again. */
     public Uni<Boolean> release(Lookup open) {
-        return stored(store.replaceSession(open.id(), open.record().session().unused(), open.record().revision() + 1));
+        return StoreException.orUnavailable(store.replaceSession(open.id(), open.record().session().unused(), open.record().revision() + 1));
     }
 
     private String validate(ConnectSessionRequest request) {
@@ -127,10 +130,6 @@ public class ConnectSessionService {
         return subdomain;
     }
 
-    private static <T> Uni<T> stored(Uni<T> operation) {
-        return operation.onFailure(StoreException.class).transform(e -> new GatewayException(ErrorCode.STORE_UNAVAILABLE,
-                "The connection store is unavailable; nothing was changed. Try again later."));
-    }
 
     static String id(String token) {
         return Hashes.sha256Hex(token);

@@ -2,7 +2,7 @@ package dev.hexgate.domain;
 
 import java.util.regex.Pattern;
 
-/** The validation rules of api-contract.md §2, applied server-side to every input that reaches a host name or a store path. */
+/** The validation rules of docs/contract.md §2, applied server-side to every input that reaches a host name or a store path. */
 public final class Validation {
 
     /** One DNS label, lower case: no dots, ports, {@code @} or anything else that could move the upstream host. */

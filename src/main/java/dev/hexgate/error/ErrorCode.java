@@ -1,6 +1,6 @@
 package dev.hexgate.error;
 
-/** Every error code the gateway itself produces (api-contract.md §3), with its HTTP status. */
+/** Every error code the gateway itself produces (docs/contract.md §3), with its HTTP status. */
 public enum ErrorCode {
     MISSING_AUTH_HEADER(401),
     UNKNOWN_SECRET_KEY(401),

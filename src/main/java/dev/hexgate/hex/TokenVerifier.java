@@ -2,6 +2,7 @@ package dev.hexgate.hex;
 
 import java.net.URI;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
@@ -23,20 +24,22 @@ import dev.hexgate.support.Failures;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.mutiny.Uni;
 
-/** Checks a token with Hex ({@code GET /api/v1/users/me}) before it is stored, and maps each answer as api-contract.md §3 says. */
+/** Checks a token with Hex ({@code GET /api/v1/users/me}) before it is stored, and maps each answer as docs/contract.md §3 says. */
 @ApplicationScoped
 public class TokenVerifier {
 
     private static final Logger LOG = Logger.getLogger(TokenVerifier.class);
 
+    private final InstantSource clock;
     private final HexHost hexHost;
     private final HexgateConfig config;
     private final ObjectMapper mapper;
 
-    public TokenVerifier(HexHost hexHost, HexgateConfig config, ObjectMapper mapper) {
+    public TokenVerifier(HexHost hexHost, HexgateConfig config, ObjectMapper mapper, InstantSource clock) {
         this.hexHost = hexHost;
         this.config = config;
         this.mapper = mapper;
+        this.clock = clock;
     }
 
     /** What Hex says about the token; with verification switched off, only what the token itself tells. */
@@ -58,11 +61,11 @@ public class TokenVerifier {
             HexIdentity identity = parse(response);
             String expires = identity.token() == null ? null : expiry(identity.token().exp());
             return account(token, identity.org() == null ? null : identity.org().id(), identity.email(), expires,
-                    Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
+                    clock.instant().truncatedTo(ChronoUnit.MILLIS).toString());
         }
         if (status == 403) {
             // Genuine token that may not read /users/me (a narrowly scoped workspace token): link without identity.
-            return account(token, null, null, null, Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
+            return account(token, null, null, null, clock.instant().truncatedTo(ChronoUnit.MILLIS).toString());
         }
         if (status == 429) {
             String retryAfter = response.getHeaderString("Retry-After");

@@ -9,7 +9,7 @@ import java.util.Set;
 import io.vertx.core.MultiMap;
 
 /**
- * Which headers cross the proxy in each direction (api-contract.md §6). Every list is here, and only here; the stored
+ * Which headers cross the proxy in each direction (docs/contract.md §6). Every list is here, and only here; the stored
  * token is set last, so nothing a caller sends can replace it.
  */
 public final class HeaderPolicy {

@@ -2,6 +2,7 @@ package dev.hexgate.proxy;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -20,7 +21,7 @@ import dev.hexgate.error.GatewayException;
 import io.vertx.core.http.HttpMethod;
 
 /**
- * When a proxied request is tried again (api-contract.md §6). A 429 means Hex did not process the request, so any method
+ * When a proxied request is tried again (docs/contract.md §6). A 429 means Hex did not process the request, so any method
  * may be retried after {@code Retry-After}; connect failures and 502/503/504 only for idempotent methods, never POST or
  * PATCH (a RunProject must not run twice); never 401/403; never after a response timeout. Without {@code Retry-After} the
  * wait is exponential backoff with full jitter, and all waits together stay within {@code HEXGATE_PROXY_MAX_RETRY_WAIT}.
@@ -35,14 +36,16 @@ public class RetryPolicy {
     private static final Duration BASE = Duration.ofMillis(250);
     private static final Duration CAP = Duration.ofSeconds(8);
 
+    private final InstantSource clock;
     private final int defaultRetries;
     private final int maxRetries;
     private final Duration maxWait;
 
-    public RetryPolicy(HexgateConfig config) {
+    public RetryPolicy(HexgateConfig config, InstantSource clock) {
         this.defaultRetries = config.proxy().retries();
         this.maxRetries = config.proxy().maxRetries();
         this.maxWait = config.proxy().maxRetryWait();
+        this.clock = clock;
     }
 
     /** What one request may do: how many retries, on which extra statuses, for which method. */
@@ -86,7 +89,7 @@ public class RetryPolicy {
             return Optional.empty();
         }
         Duration left = maxWait.minus(waited);
-        Optional<Duration> asked = parseRetryAfter(retryAfter, Instant.now());
+        Optional<Duration> asked = parseRetryAfter(retryAfter, clock.instant());
         if (asked.isPresent()) {
             // A Retry-After longer than what is left: the caller gets Hex's answer now, with its headers.
             return asked.get().compareTo(left) <= 0 ? asked : Optional.empty();

@@ -37,7 +37,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
- * The embedded single-node store (api-contract.md §7): one AES-256-GCM file per connection, named by the SHA-256 of its id,
+ * The embedded single-node store (docs/contract.md §7): one AES-256-GCM file per connection, named by the SHA-256 of its id,
  * written atomically (temp file, fsync, rename). File I/O runs on the worker pool, never on the event loop.
  */
 @ApplicationScoped

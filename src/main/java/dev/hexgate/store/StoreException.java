@@ -1,9 +1,19 @@
 package dev.hexgate.store;
 
+import dev.hexgate.error.ErrorCode;
+import dev.hexgate.error.GatewayException;
+import io.smallrye.mutiny.Uni;
+
 /** The store could not answer; the message is an operator's description and never holds a token or a raw store reply. */
 public class StoreException extends RuntimeException {
 
     public StoreException(String message) {
         super(message, null, false, false);
+    }
+
+    /** A store call as the API answers it: a store failure becomes 503 {@code store_unavailable} (and nothing changed). */
+    public static <T> Uni<T> orUnavailable(Uni<T> operation) {
+        return operation.onFailure(StoreException.class).transform(e -> new GatewayException(ErrorCode.STORE_UNAVAILABLE,
+                "The connection store is unavailable; nothing was changed. Try again later."));
     }
 }

@@ -1,5 +1,6 @@
 package dev.hexgate.store;
 
+import java.time.InstantSource;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,8 +25,9 @@ public class TokenCache {
     }
 
     private final ConnectionStore store;
-    private final long ttlNanos;
-    private final long staleNanos;
+    private final InstantSource clock;
+    private final long ttlMillis;
+    private final long staleMillis;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CompletableFuture<Optional<StoredConnection>>> loading = new ConcurrentHashMap<>();
 
@@ -33,19 +35,20 @@ public class TokenCache {
     private final Counter misses;
     private final Counter stale;
 
-    public TokenCache(ConnectionStore store, HexgateConfig config, MeterRegistry registry) {
+    public TokenCache(ConnectionStore store, HexgateConfig config, MeterRegistry registry, InstantSource clock) {
         this.store = store;
+        this.clock = clock;
         this.hits = counter(registry, "hit");
         this.misses = counter(registry, "miss");
         this.stale = counter(registry, "stale");
-        this.ttlNanos = config.tokenCache().ttl().toNanos();
-        this.staleNanos = ttlNanos + config.tokenCache().staleIfError().toNanos();
+        this.ttlMillis = config.tokenCache().ttl().toMillis();
+        this.staleMillis = ttlMillis + config.tokenCache().staleIfError().toMillis();
     }
 
-    /** A fresh cached connection, or null: lets the proxy skip the asynchronous path on a hit (the common case). */
-    public StoredConnection fresh(String connectionId) {
+    /** The cached connection if it is younger than the TTL, else null: a hit (the common case) needs no Uni and no hop. */
+    public StoredConnection freshOrNull(String connectionId) {
         Entry entry = entries.get(connectionId);
-        if (entry != null && System.nanoTime() - entry.loadedAt() < ttlNanos) {
+        if (entry != null && clock.millis() - entry.loadedAt() < ttlMillis) {
             hits.increment();
             return entry.connection();
         }
@@ -54,15 +57,14 @@ public class TokenCache {
 
     public Uni<Optional<StoredConnection>> get(String connectionId) {
         Entry entry = entries.get(connectionId);
-        long now = System.nanoTime();
-        if (entry != null && now - entry.loadedAt() < ttlNanos) {
+        if (entry != null && clock.millis() - entry.loadedAt() < ttlMillis) {
             hits.increment();
             return Uni.createFrom().item(Optional.of(entry.connection()));
         }
         misses.increment();
         return Uni.createFrom().completionStage(() -> load(connectionId))
                 .onFailure(StoreException.class).recoverWithUni(failure -> {
-                    if (entry != null && System.nanoTime() - entry.loadedAt() < staleNanos) {
+                    if (entry != null && clock.millis() - entry.loadedAt() < staleMillis) {
                         stale.increment();
                         return Uni.createFrom().item(Optional.of(entry.connection()));
                     }
@@ -83,7 +85,7 @@ public class TokenCache {
     /** A write on this replica: the new token is used from now on. */
     public void put(StoredConnection connection) {
         loading.remove(connection.connectionId());
-        entries.put(connection.connectionId(), new Entry(connection, System.nanoTime()));
+        entries.put(connection.connectionId(), new Entry(connection, clock.millis()));
     }
 
     /** A delete on this replica: the token is not used again. */
@@ -102,7 +104,7 @@ public class TokenCache {
             // Only the load still registered may fill the cache: a local write or delete during the read wins.
             if (loading.remove(connectionId, mine)) {
                 if (found.isPresent()) {
-                    entries.put(connectionId, new Entry(found.get(), System.nanoTime()));
+                    entries.put(connectionId, new Entry(found.get(), clock.millis()));
                 } else {
                     entries.remove(connectionId);
                 }

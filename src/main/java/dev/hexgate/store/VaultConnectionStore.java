@@ -29,7 +29,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Connections in Vault KV v2 (api-contract.md §7): one secret per connection at
+ * Connections in Vault KV v2 (docs/contract.md §7): one secret per connection at
  * {@code <path>/connections/<connection_id>} and connect sessions under {@code <path>/connect-sessions/<sha256 of token>},
  * through quarkus-vault's non-blocking client. The only class that talks to Vault.
  */
@@ -214,7 +214,7 @@ public class VaultConnectionStore implements ConnectionStore {
                 }));
     }
 
-    /** Vault's answer when a check-and-set write lost the race: 400 with this text (vault-kv2-api.md §1.1). */
+    /** Vault's answer when a check-and-set write lost the race: 400 with this text (https://developer.hashicorp.com/vault/api-docs/secret/kv/kv-v2). */
     private static boolean isCasMismatch(Throwable e) {
         Throwable cause = unwrap(e);
         return cause instanceof VaultClientException vce && Integer.valueOf(400).equals(vce.getStatus())

@@ -21,7 +21,7 @@ import dev.hexgate.testing.VaultEmulatorResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** Every row of api-contract.md §2, accepted and refused values alike, checked through the API. */
+/** Every row of docs/contract.md §2, accepted and refused values alike, checked through the API. */
 @QuarkusTest
 @WithTestResource(VaultEmulatorResource.class)
 @WithTestResource(FakeHexResource.class)

@@ -77,7 +77,7 @@ class ConnectSessionSweeperTest {
 
     @Test
     void sweepsAnEmptyFolderWithoutFailing() {
-        // Vault answers LIST on a folder with nothing in it with 404 (vault-kv2-api.md).
+        // Vault answers LIST on a folder with nothing in it with 404 (docs/operations.md, "Vault as it really behaves").
         assertEquals(0, sweeper.sweep().await().indefinitely());
     }
 }

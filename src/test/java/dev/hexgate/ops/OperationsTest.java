@@ -39,7 +39,7 @@ class OperationsTest {
         Links.linked("expires-soon", "app", hex.personalTokenExpiringIn("app", 3 * 86400));
         Links.linked("expires-later", "app", hex.personalTokenExpiringIn("app", 30 * 86400));
         Links.linked("never-expires", "app", hex.workspaceToken("app"));
-        expiring.recount();
+        expiring.recount().await().indefinitely();
         assertTrue(Await.until(() -> given().when().get("/q/metrics").asString().contains("hexgate_connections_expiring 1.0"),
                 Duration.ofSeconds(10)), "gauge counts exactly the connection expiring in 3 days");
     }

@@ -26,7 +26,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
 
-/** Retries as api-contract.md §6 fixes them, with what the caller got and how many attempts reached Hex. */
+/** Retries as docs/contract.md §6 fixes them, with what the caller got and how many attempts reached Hex. */
 @QuarkusTest
 @WithTestResource(VaultEmulatorResource.class)
 @WithTestResource(FakeHexResource.class)

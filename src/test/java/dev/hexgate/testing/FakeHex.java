@@ -25,7 +25,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A Hex API written from shared/hex-api.md: deployments told apart by the {@code Host} header, tokens bound to one
+ * A Hex API written from Hex's API reference (https://learn.hex.tech/docs/api-integrations/api/reference): deployments told apart by the {@code Host} header, tokens bound to one
  * subdomain, {@code /api/v1/users/me} for both token types, plain-text or JSON 401s, RunProject (201) and CancelRun (204),
  * plus test endpoints that stream large bodies and answer chosen statuses. Records every request it receives.
  */

@@ -29,7 +29,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * An in-process Vault written from shared/vault-kv2-api.md: KV v2 (data, metadata, delete/undelete/destroy, the LIST
+ * An in-process Vault written from Vault's HTTP API documentation: KV v2 (data, metadata, delete/undelete/destroy, the LIST
  * method), sys/health, token checks with Vault's 403 bodies, sealing and policy denial, and a record of every request.
  * PATCH is not emulated (hexgate never sends it).
  */

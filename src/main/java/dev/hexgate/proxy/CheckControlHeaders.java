@@ -3,31 +3,61 @@ package dev.hexgate.proxy;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.domain.Validation;
 import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.ErrorDetail;
 import dev.hexgate.error.GatewayException;
+import dev.hexgate.integration.IntegrationKey;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 
-/** Checks a proxy request's control headers and path before anything is looked up or sent (api-contract.md §2, §6). */
+/**
+ * Step 2: the control headers ({@code Connection-Id}, {@code Provider-Config-Key}, {@code Base-Url-Override},
+ * {@code Retries}, {@code Retry-On}) and the path, before anything is looked up or sent (docs/contract.md, "Proxy").
+ */
 @ApplicationScoped
-public class ProxyRequestCheck {
+class CheckControlHeaders implements ProxyStep {
 
     static final String PREFIX = "/proxy";
     private static final int MAX_DECODE_ROUNDS = 3;
-    private static final java.util.regex.Pattern SEPARATORS = java.util.regex.Pattern.compile("[/\\\\]");
+    private static final Pattern SEPARATORS = Pattern.compile("[/\\\\]");
 
-    private final HexgateConfig config;
+    private final IntegrationKey integration;
+    private final RetryPolicy retries;
 
-    public ProxyRequestCheck(HexgateConfig config) {
-        this.config = config;
+    CheckControlHeaders(IntegrationKey integration, RetryPolicy retries) {
+        this.integration = integration;
+        this.retries = retries;
     }
 
-    public ProxyTarget check(HttpServerRequest request) {
+    @Override
+    public Future<Void> apply(ProxyContext ctx) {
+        try {
+            HttpServerRequest request = ctx.request();
+            String connectionId = connectionId(request);
+            integration.requireIfPresent(request.getHeader("Provider-Config-Key"), "Provider-Config-Key");
+            // SSRF: the upstream host comes only from the stored subdomain. Every occurrence counts: an empty first one
+            // must not hide a second. (contains() first: getAll() builds a list, and almost no request has one.)
+            if (request.headers().contains("Base-Url-Override")
+                    && request.headers().getAll("Base-Url-Override").stream().anyMatch(v -> !v.isBlank())) {
+                throw invalidHeader("base-url-override", "Base-Url-Override is not supported; the host comes from the connection.");
+            }
+            String retriesHeader = request.getHeader("Retries");
+            checkRetries(retriesHeader);
+            String retryOn = request.getHeader("Retry-On");
+            RetryPolicy.checkRetryOn(retryOn);
+            ctx.target(connectionId, upstreamPathAndQuery(request), retries.plan(request.method(), retriesHeader, retryOn));
+            return Future.succeededFuture();
+        } catch (GatewayException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    private static String connectionId(HttpServerRequest request) {
         String connectionId = request.getHeader("Connection-Id");
         if (connectionId == null || connectionId.isEmpty()) {
             throw invalidHeader("connection-id", "Connection-Id header is required.");
@@ -35,20 +65,7 @@ public class ProxyRequestCheck {
         if (!Validation.isConnectionId(connectionId) || request.headers().getAll("Connection-Id").size() > 1) {
             throw invalidHeader("connection-id", "Connection-Id is not a valid connection id.");
         }
-        String providerConfigKey = request.getHeader("Provider-Config-Key");
-        if (providerConfigKey != null && !providerConfigKey.isEmpty() && !providerConfigKey.equals(config.providerConfigKey())) {
-            throw new GatewayException(ErrorCode.UNKNOWN_PROVIDER_CONFIG,
-                    "Unknown Provider-Config-Key; this gateway serves '" + config.providerConfigKey() + "'.");
-        }
-        // SSRF: the upstream host comes only from the stored subdomain (nango-compat.md §5). Every occurrence counts: an
-        // empty first one must not hide a second. (contains() first: getAll() builds a list, and almost no request has one.)
-        if (request.headers().contains("Base-Url-Override")
-                && request.headers().getAll("Base-Url-Override").stream().anyMatch(v -> !v.isBlank())) {
-            throw invalidHeader("base-url-override", "Base-Url-Override is not supported; the host comes from the connection.");
-        }
-        checkRetries(request.getHeader("Retries"));
-        RetryPolicy.checkRetryOn(request.getHeader("Retry-On"));
-        return new ProxyTarget(connectionId, upstreamPathAndQuery(request));
+        return connectionId;
     }
 
     /** The raw path after {@code /proxy} and the raw query, byte for byte, refusing any {@code ..} segment. */
@@ -67,9 +84,10 @@ public class ProxyRequestCheck {
         String path = q < 0 ? uri : uri.substring(0, q);
         String rest = path.substring(PREFIX.length());
         if (climbs(rest)) {
-            throw new GatewayException(ErrorCode.INVALID_PATH, "The proxy path may not contain '..' segments or malformed percent-encoding.");
+            throw new GatewayException(ErrorCode.INVALID_PATH,
+                    "The proxy path may not contain '..' segments or malformed percent-encoding.");
         }
-        return rest + (q < 0 ? "" : uri.substring(q));
+        return q < 0 ? rest : rest + uri.substring(q);
     }
 
     /**
