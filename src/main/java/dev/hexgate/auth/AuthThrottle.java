@@ -50,7 +50,8 @@ public class AuthThrottle {
             failures.entrySet().removeIf(e -> now - e.getValue().windowStart() > WINDOW_NANOS);
         }
         Failures updated = failures.merge(address, new Failures(now, 1), (old, one) -> now - old.windowStart() > WINDOW_NANOS
-                ? one : new Failures(old.windowStart(), old.count() + 1));
+                ? one
+                : new Failures(old.windowStart(), old.count() + 1));
         int over = updated.count() - FREE_FAILURES;
         if (over <= 0) {
             return Duration.ZERO;

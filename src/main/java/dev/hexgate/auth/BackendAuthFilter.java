@@ -39,7 +39,8 @@ public class BackendAuthFilter {
         try {
             if (keys.authenticate(authorization) != Scope.FULL) {
                 audit.byKey(SecretKeys.keyId(authorization), "denied", null, ErrorCode.FORBIDDEN.code());
-                return refuse(new GatewayException(ErrorCode.FORBIDDEN, "This secret key may only call /proxy."), Duration.ZERO);
+                return refuse(new GatewayException(ErrorCode.FORBIDDEN, "This secret key may only call /proxy."),
+                        Duration.ZERO);
             }
             return Uni.createFrom().nullItem();
         } catch (GatewayException e) {

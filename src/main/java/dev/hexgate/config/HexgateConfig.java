@@ -106,7 +106,9 @@ public interface HexgateConfig {
         @WithDefault("30s")
         Duration ttl();
 
-        /** {@code HEXGATE_TOKEN_CACHE_STALE_IF_ERROR}: how long past its TTL a token is used while the store fails, default 15m. */
+        /**
+         * {@code HEXGATE_TOKEN_CACHE_STALE_IF_ERROR}: how long past its TTL a token is used while the store fails, default 15m.
+         */
         @WithDefault("15m")
         Duration staleIfError();
     }
@@ -148,14 +150,19 @@ public interface HexgateConfig {
         @WithDefault("30m")
         Duration ttl();
 
-        /** {@code HEXGATE_CONNECT_SESSION_SWEEP_EVERY}: how often expired sessions are removed, default 1h; {@code off} stops it. */
+        /**
+         * {@code HEXGATE_CONNECT_SESSION_SWEEP_EVERY}: how often expired sessions are removed, default 1h; {@code off} stops
+         * it.
+         */
         @WithDefault("1h")
         String sweepEvery();
     }
 
     /** The {@code hexgate_connections_expiring} recount. */
     interface ExpiringTokens {
-        /** {@code HEXGATE_EXPIRING_TOKENS_EVERY}: how often the expiring tokens are recounted, default 1h; {@code off} stops it. */
+        /**
+         * {@code HEXGATE_EXPIRING_TOKENS_EVERY}: how often the expiring tokens are recounted, default 1h; {@code off} stops it.
+         */
         @WithDefault("1h")
         String every();
     }

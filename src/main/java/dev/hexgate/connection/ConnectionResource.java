@@ -98,7 +98,8 @@ public class ConnectionResource {
         integration.requireIfPresent(uri.getQueryParameters().getFirst("provider_config_key"), "provider_config_key");
         return service.delete(connectionId)
                 .invoke(() -> audit.byKey(SecretKeys.keyId(authorization), "delete", connectionId, "deleted"))
-                .onFailure(GatewayException.class).invoke(e -> audit.byKey(SecretKeys.keyId(authorization), "delete", connectionId,
+                .onFailure(GatewayException.class)
+                .invoke(e -> audit.byKey(SecretKeys.keyId(authorization), "delete", connectionId,
                         "refused:" + ((GatewayException) e).code().code()))
                 .replaceWith(Map.of("success", true));
     }
@@ -127,7 +128,8 @@ public class ConnectionResource {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new GatewayException(ErrorCode.INVALID_QUERY_PARAMS, name + " must be a whole number from " + min + " to " + max + ".",
+        throw new GatewayException(ErrorCode.INVALID_QUERY_PARAMS,
+                name + " must be a whole number from " + min + " to " + max + ".",
                 List.of(ErrorDetail.of(name, "out of range")));
     }
 }

@@ -1,6 +1,5 @@
 package dev.hexgate.connection;
 
-import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
@@ -12,9 +11,9 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.hexgate.domain.Connection;
-import dev.hexgate.domain.StoredConnection;
 import dev.hexgate.domain.HexAccount;
 import dev.hexgate.domain.NewConnection;
+import dev.hexgate.domain.StoredConnection;
 import dev.hexgate.domain.Validation;
 import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.GatewayException;
@@ -82,7 +81,8 @@ public class ConnectionService {
     public Uni<List<Connection>> list(Optional<String> connectionId, Optional<String> endUserId, int limit, int page) {
         Uni<List<Connection>> all = connectionId.isPresent()
                 ? (Validation.isConnectionId(connectionId.get())
-                        ? StoreException.orUnavailable(store.find(connectionId.get())).map(f -> f.map(StoredConnection::connection).stream().toList())
+                        ? StoreException.orUnavailable(store.find(connectionId.get()))
+                                .map(f -> f.map(StoredConnection::connection).stream().toList())
                         : Uni.createFrom().item(List.of()))
                 : StoreException.orUnavailable(store.list());
         return all.map(connections -> connections.stream()
@@ -105,7 +105,6 @@ public class ConnectionService {
             return null;
         });
     }
-
 
     private static GatewayException unknown() {
         return new GatewayException(ErrorCode.UNKNOWN_CONNECTION, "No connection with this id.");

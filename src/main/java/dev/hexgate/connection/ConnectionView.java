@@ -1,16 +1,16 @@
 package dev.hexgate.connection;
 
-import dev.hexgate.domain.Connection;
-import dev.hexgate.domain.EndUser;
-import dev.hexgate.domain.HexAccount;
-
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.hexgate.domain.Connection;
+import dev.hexgate.domain.EndUser;
+import dev.hexgate.domain.HexAccount;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** The Nango-shaped connection JSON of docs/contract.md §4; {@code credentials} is always empty. */
 @JsonInclude(JsonInclude.Include.ALWAYS)

@@ -1,14 +1,13 @@
 package dev.hexgate.connection;
 
-import dev.hexgate.domain.EndUser;
-
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.hexgate.domain.EndUser;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** The body of {@code POST /connections}; unknown fields are refused, as Nango's import is strict. */
 @RegisterForReflection

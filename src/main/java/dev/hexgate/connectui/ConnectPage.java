@@ -1,7 +1,7 @@
 package dev.hexgate.connectui;
 
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -22,10 +22,10 @@ import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestQuery;
 
-import dev.hexgate.domain.ConnectSession;
 import dev.hexgate.audit.AuditLog;
 import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.connection.ConnectionService;
+import dev.hexgate.domain.ConnectSession;
 import dev.hexgate.domain.Connection;
 import dev.hexgate.domain.NewConnection;
 import dev.hexgate.domain.Validation;
@@ -62,7 +62,9 @@ public class ConnectPage {
         this.random = random;
     }
 
-    /** {@code templates/connect/form.html}: the two fields, with what the end user typed (never the token) and why it failed. */
+    /**
+     * {@code templates/connect/form.html}: the two fields, with what the end user typed (never the token) and why it failed.
+     */
     @CheckedTemplate(basePath = "connect", defaultName = CheckedTemplate.HYPHENATED_ELEMENT_NAME)
     record Form(String sessionToken, String csrf, String preset, String subdomain, String subdomainError, String tokenError,
             String general, String endUser) implements TemplateInstance {
@@ -114,12 +116,14 @@ public class ConnectPage {
             if (problems != null) {
                 return Uni.createFrom().item(page(400, formPage(token, csrf, lookup, problems)).build());
             }
-            NewConnection link = new NewConnection(UUID.randomUUID().toString(), config.providerConfigKey(), subdomain, enteredToken,
+            NewConnection link = new NewConnection(UUID.randomUUID().toString(), config.providerConfigKey(), subdomain,
+                    enteredToken,
                     null, session.endUser(), session.tags());
             return linkWithSession(lookup, link)
                     .invoke(connection -> audit.bySession(lookup.id(), "connect", connection.connectionId(), "created"))
                     .onFailure().invoke(e -> audit.bySession(lookup.id(), "connect", null, e instanceof GatewayException g
-                            ? "refused:" + g.code().code() : "refused:session_used"))
+                            ? "refused:" + g.code().code()
+                            : "refused:session_used"))
                     .map(connection -> page(200, successPage(connection)).build())
                     .onFailure(SessionUsed.class).recoverWithItem(e -> closedPage(ConnectSessionService.State.USED))
                     .onFailure(GatewayException.class).recoverWithItem(e -> failurePage(token, csrf, lookup, subdomain,
@@ -150,7 +154,8 @@ public class ConnectPage {
         String host = subdomain + "." + config.upstream().domain();
         Entered entered = switch (e.code()) {
             case CONNECTION_TEST_FAILED -> new Entered(subdomain, null, "Hex rejected this token for " + host
-                    + ". Check that it was copied whole, has not expired or been revoked, and belongs to this subdomain.", null);
+                    + ". Check that it was copied whole, has not expired or been revoked, and belongs to this subdomain.",
+                    null);
             case UPSTREAM_RATE_LIMITED -> new Entered(subdomain, null, null,
                     "Hex is limiting requests for this token right now. Wait a minute, then submit again.");
             case UPSTREAM_UNREACHABLE, UPSTREAM_TIMEOUT -> new Entered(subdomain, null, null, "Hex at " + host

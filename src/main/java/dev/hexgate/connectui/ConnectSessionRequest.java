@@ -4,11 +4,10 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import dev.hexgate.domain.EndUser;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** The body of {@code POST /connect/sessions}, shaped as Nango's; unknown fields are refused. */
 @RegisterForReflection

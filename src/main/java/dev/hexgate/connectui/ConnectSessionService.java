@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.hexgate.domain.ConnectSession;
 import dev.hexgate.config.HexgateConfig;
+import dev.hexgate.domain.ConnectSession;
 import dev.hexgate.domain.EndUser;
 import dev.hexgate.domain.Validation;
 import dev.hexgate.error.ErrorCode;
@@ -88,13 +88,15 @@ public class ConnectSessionService {
 
     /** Marks the session used by this link; false when another submission used it first (on any replica). */
     public Uni<Boolean> claim(Lookup open, String connectionId) {
-        return StoreException.orUnavailable(store.replaceSession(open.id(), open.record().session().usedBy(connectionId, clock.instant()),
-                open.record().revision()));
+        return StoreException
+                .orUnavailable(store.replaceSession(open.id(), open.record().session().usedBy(connectionId, clock.instant()),
+                        open.record().revision()));
     }
 
     /** Gives a claimed session back after the link failed to store, so the end user can try again. */
     public Uni<Boolean> release(Lookup open) {
-        return StoreException.orUnavailable(store.replaceSession(open.id(), open.record().session().unused(), open.record().revision() + 1));
+        return StoreException
+                .orUnavailable(store.replaceSession(open.id(), open.record().session().unused(), open.record().revision() + 1));
     }
 
     private String validate(ConnectSessionRequest request) {
@@ -114,7 +116,8 @@ public class ConnectSessionService {
         if (request.integrationsConfigDefaults() != null) {
             for (var entry : request.integrationsConfigDefaults().entrySet()) {
                 if (!key.equals(entry.getKey())) {
-                    errors.add(ErrorDetail.of("integrations_config_defaults", "unknown integration; this gateway serves '" + key + "'"));
+                    errors.add(ErrorDetail.of("integrations_config_defaults",
+                            "unknown integration; this gateway serves '" + key + "'"));
                 } else if (entry.getValue() != null && entry.getValue().connectionConfig() != null) {
                     subdomain = entry.getValue().connectionConfig().subdomain();
                     if (subdomain != null && !Validation.isSubdomain(subdomain)) {
@@ -129,7 +132,6 @@ public class ConnectSessionService {
         }
         return subdomain;
     }
-
 
     static String id(String token) {
         return Hashes.sha256Hex(token);

@@ -32,8 +32,7 @@ public class ConnectSessionSweeper {
         this.clock = clock;
     }
 
-    @Scheduled(identity = "connect-session-sweep", every = "{hexgate.connect-session.sweep-every}", delayed = "1m",
-            executionMaxDelay = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(identity = "connect-session-sweep", every = "{hexgate.connect-session.sweep-every}", delayed = "1m", executionMaxDelay = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
         return sweep().invoke(removed -> {
             if (removed > 0) {

@@ -1,13 +1,12 @@
 package dev.hexgate.domain;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-import dev.hexgate.domain.EndUser;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * A connect session as stored under the SHA-256 of its token (never the token itself): who the end user is, a subdomain

@@ -1,10 +1,11 @@
 package dev.hexgate.domain;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** A linked Hex account without its token: what is stored beside the token and what callers may see. */
 @RegisterForReflection

@@ -1,10 +1,11 @@
 package dev.hexgate.domain;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** The end user a connection belongs to, as Nango models it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)

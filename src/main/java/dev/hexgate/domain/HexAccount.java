@@ -1,7 +1,8 @@
 package dev.hexgate.domain;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.annotation.JsonProperty;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** What hexgate knows about a connection's token without holding it: its type, a hint, and what Hex said at link time. */
 @RegisterForReflection

@@ -1,9 +1,10 @@
 package dev.hexgate.error;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** The Nango-shaped error envelope: {@code {"error":{"code","message","errors"?}}}. */
 @RegisterForReflection

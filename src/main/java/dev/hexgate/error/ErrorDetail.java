@@ -1,9 +1,10 @@
 package dev.hexgate.error;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** One item of an error's {@code errors} array: which input was wrong and why, as Nango reports it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)

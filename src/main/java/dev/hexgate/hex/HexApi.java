@@ -7,7 +7,10 @@ import jakarta.ws.rs.core.Response;
 
 import io.smallrye.mutiny.Uni;
 
-/** The one Hex endpoint hexgate calls itself (GET /api/v1/users/me, https://learn.hex.tech/docs/api-integrations/api/reference), as a Quarkus REST Client built per subdomain. */
+/**
+ * The one Hex endpoint hexgate calls itself (GET /api/v1/users/me, https://learn.hex.tech/docs/api-integrations/api/reference),
+ * as a Quarkus REST Client built per subdomain.
+ */
 @Path("/v1/users/me")
 public interface HexApi extends AutoCloseable {
 

@@ -1,9 +1,12 @@
 package dev.hexgate.hex;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
-/** The parts of Hex's {@code /v1/users/me} answer that hexgate keeps; workspace tokens carry only {@code org} and {@code token}. */
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * The parts of Hex's {@code /v1/users/me} answer that hexgate keeps; workspace tokens carry only {@code org} and {@code token}.
+ */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @RegisterForReflection
 public record HexIdentity(String email, Org org, Token token) {

@@ -24,7 +24,9 @@ import dev.hexgate.support.Failures;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.mutiny.Uni;
 
-/** Checks a token with Hex ({@code GET /api/v1/users/me}) before it is stored, and maps each answer as docs/contract.md §3 says. */
+/**
+ * Checks a token with Hex ({@code GET /api/v1/users/me}) before it is stored, and maps each answer as docs/contract.md §3 says.
+ */
 @ApplicationScoped
 public class TokenVerifier {
 

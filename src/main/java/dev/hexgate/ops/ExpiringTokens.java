@@ -39,8 +39,7 @@ public class ExpiringTokens {
                 .description("Connections whose Hex token expires within 7 days").register(registry);
     }
 
-    @Scheduled(identity = "expiring-tokens", every = "{hexgate.expiring-tokens.every}", executionMaxDelay = "1m",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(identity = "expiring-tokens", every = "{hexgate.expiring-tokens.every}", executionMaxDelay = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
         return recount();
     }
@@ -59,7 +58,8 @@ public class ExpiringTokens {
             String expires = c.hex() == null ? null : c.hex().tokenExpiresAt();
             if (expires != null && Instant.parse(expires).isBefore(limit)) {
                 count++;
-                LOG.warnf("The Hex token of connection %s expires at %s: ask its owner to reconnect", c.connectionId(), expires);
+                LOG.warnf("The Hex token of connection %s expires at %s: ask its owner to reconnect", c.connectionId(),
+                        expires);
             }
         }
         expiring.set(count);

@@ -10,7 +10,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
-/** Step 1: the caller's secret key (either scope may proxy); repeated failures from one address are answered later and later. */
+/**
+ * Step 1: the caller's secret key (either scope may proxy); repeated failures from one address are answered later and later.
+ */
 @ApplicationScoped
 class AuthenticateCaller implements ProxyStep {
 

@@ -44,7 +44,8 @@ class CheckControlHeaders implements ProxyStep {
             // must not hide a second. (contains() first: getAll() builds a list, and almost no request has one.)
             if (request.headers().contains("Base-Url-Override")
                     && request.headers().getAll("Base-Url-Override").stream().anyMatch(v -> !v.isBlank())) {
-                throw invalidHeader("base-url-override", "Base-Url-Override is not supported; the host comes from the connection.");
+                throw invalidHeader("base-url-override",
+                        "Base-Url-Override is not supported; the host comes from the connection.");
             }
             String retriesHeader = request.getHeader("Retries");
             checkRetries(retriesHeader);

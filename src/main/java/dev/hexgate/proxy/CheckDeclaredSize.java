@@ -33,6 +33,7 @@ class CheckDeclaredSize implements ProxyStep {
     }
 
     static GatewayException tooLarge(long limit) {
-        return new GatewayException(ErrorCode.REQUEST_TOO_LARGE, "The request body is larger than the limit of " + limit + " bytes.");
+        return new GatewayException(ErrorCode.REQUEST_TOO_LARGE,
+                "The request body is larger than the limit of " + limit + " bytes.");
     }
 }

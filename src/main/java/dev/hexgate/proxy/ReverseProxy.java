@@ -116,7 +116,8 @@ class ReverseProxy {
                 if (opened.failed()) {
                     LOG.debugf("Connecting to %s failed: %s", origin.host(), opened.cause().getClass().getSimpleName());
                     retryOrFail(n, retries.afterConnectionFailure(plan, n, waited), "connect",
-                            new GatewayException(ErrorCode.UPSTREAM_UNREACHABLE, "Hex at " + origin.host() + " could not be reached."));
+                            new GatewayException(ErrorCode.UPSTREAM_UNREACHABLE,
+                                    "Hex at " + origin.host() + " could not be reached."));
                     return;
                 }
                 current = opened.result();
@@ -175,7 +176,8 @@ class ReverseProxy {
                 // Never retried: Hex may have processed the request.
                 fail(new GatewayException(ErrorCode.UPSTREAM_TIMEOUT, "Hex at " + origin.host() + " did not answer in time."));
             } else {
-                LOG.debugf("Request to %s failed: %s", origin.host(), failure == null ? "?" : failure.getClass().getSimpleName());
+                LOG.debugf("Request to %s failed: %s", origin.host(),
+                        failure == null ? "?" : failure.getClass().getSimpleName());
                 retryOrFail(n, retries.afterConnectionFailure(plan, n, waited), "reset",
                         new GatewayException(ErrorCode.UPSTREAM_UNREACHABLE,
                                 "Hex at " + origin.host() + " closed the connection before answering."));

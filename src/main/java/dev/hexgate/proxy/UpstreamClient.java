@@ -16,7 +16,9 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 
-/** The one pooled Vert.x client for the proxy hop; it opens a request to an origin built by {@code HexHost}, never to another. */
+/**
+ * The one pooled Vert.x client for the proxy hop; it opens a request to an origin built by {@code HexHost}, never to another.
+ */
 @ApplicationScoped
 public class UpstreamClient {
 

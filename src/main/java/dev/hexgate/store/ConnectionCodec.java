@@ -10,7 +10,9 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import dev.hexgate.domain.ConnectSession;
 import dev.hexgate.domain.Connection;
 
-/** Turns connections (without tokens) and connect sessions into the JSON text both stores keep, tolerant of fields added later. */
+/**
+ * Turns connections (without tokens) and connect sessions into the JSON text both stores keep, tolerant of fields added later.
+ */
 @ApplicationScoped
 public class ConnectionCodec {
 

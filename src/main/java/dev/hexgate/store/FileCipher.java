@@ -65,7 +65,8 @@ final class FileCipher {
             cipher.updateAAD(aad);
             return cipher.doFinal(file, 1 + NONCE_BYTES, file.length - 1 - NONCE_BYTES);
         } catch (GeneralSecurityException e) {
-            throw new StoreException("A file store record cannot be decrypted (wrong HEXGATE_STORE_FILE_KEY or a tampered file)");
+            throw new StoreException(
+                    "A file store record cannot be decrypted (wrong HEXGATE_STORE_FILE_KEY or a tampered file)");
         }
     }
 

@@ -21,8 +21,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
 
-import io.quarkus.arc.Unremovable;
-
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,6 +31,7 @@ import dev.hexgate.domain.ConnectSession;
 import dev.hexgate.domain.Connection;
 import dev.hexgate.domain.StoredConnection;
 import dev.hexgate.support.Hashes;
+import io.quarkus.arc.Unremovable;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 

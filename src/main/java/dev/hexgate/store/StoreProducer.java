@@ -1,16 +1,18 @@
 package dev.hexgate.store;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
-import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
 import dev.hexgate.config.HexgateConfig;
 import io.quarkus.runtime.StartupEvent;
 
-/** Picks the store named by {@code HEXGATE_STORE}; the other one is never created, so Vault is not needed for the file store. */
+/**
+ * Picks the store named by {@code HEXGATE_STORE}; the other one is never created, so Vault is not needed for the file store.
+ */
 @ApplicationScoped
 public class StoreProducer {
 

@@ -8,9 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.hexgate.config.HexgateConfig;
+import dev.hexgate.domain.StoredConnection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import dev.hexgate.domain.StoredConnection;
 import io.smallrye.mutiny.Uni;
 
 /**

@@ -12,8 +12,6 @@ import java.util.stream.Collectors;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 
-import io.quarkus.arc.Unremovable;
-
 import org.jboss.logging.Logger;
 
 import dev.hexgate.config.HexgateConfig;
@@ -21,6 +19,7 @@ import dev.hexgate.domain.ConnectSession;
 import dev.hexgate.domain.Connection;
 import dev.hexgate.domain.StoredConnection;
 import dev.hexgate.support.Failures;
+import io.quarkus.arc.Unremovable;
 import io.quarkus.vault.client.VaultClient;
 import io.quarkus.vault.client.VaultClientException;
 import io.quarkus.vault.client.api.secrets.kv2.VaultSecretsKV2;
@@ -198,7 +197,10 @@ public class VaultConnectionStore implements ConnectionStore {
         return folder + "/" + connectionId;
     }
 
-    /** Runs one Vault call: 404 stays a VaultClientException for the caller to treat as absent, anything else is a StoreException. */
+    /**
+     * Runs one Vault call: 404 stays a VaultClientException for the caller to treat as absent, anything else is a
+     * StoreException.
+     */
     private <T> Uni<T> call(String operation, Supplier<CompletionStage<T>> request) {
         return metrics.timed(operation, Uni.createFrom().completionStage(request)
                 .onItem().invoke(outages::succeeded)
@@ -214,7 +216,10 @@ public class VaultConnectionStore implements ConnectionStore {
                 }));
     }
 
-    /** Vault's answer when a check-and-set write lost the race: 400 with this text (https://developer.hashicorp.com/vault/api-docs/secret/kv/kv-v2). */
+    /**
+     * Vault's answer when a check-and-set write lost the race: 400 with this text
+     * (https://developer.hashicorp.com/vault/api-docs/secret/kv/kv-v2).
+     */
     private static boolean isCasMismatch(Throwable e) {
         Throwable cause = unwrap(e);
         return cause instanceof VaultClientException vce && Integer.valueOf(400).equals(vce.getStatus())

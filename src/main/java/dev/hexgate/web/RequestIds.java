@@ -46,7 +46,9 @@ public class RequestIds {
         return new UUID(msb, lsb).toString();
     }
 
-    /** Printable ASCII without spaces, at most 200 characters, not shaped like a token; anything else is replaced, never echoed. */
+    /**
+     * Printable ASCII without spaces, at most 200 characters, not shaped like a token; anything else is replaced, never echoed.
+     */
     static String accept(String presented) {
         if (presented == null || presented.isEmpty() || presented.length() > MAX_LENGTH
                 || !presented.equals(Redaction.redact(presented))) {

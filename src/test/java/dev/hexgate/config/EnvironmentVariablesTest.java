@@ -18,7 +18,10 @@ import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 
-/** Every environment variable of docs/contract.md §8, by its exact name, reaches HexgateConfig; absent ones take the contract's defaults. */
+/**
+ * Every environment variable of docs/contract.md §8, by its exact name, reaches HexgateConfig; absent ones take the contract's
+ * defaults.
+ */
 class EnvironmentVariablesTest {
 
     private static HexgateConfig from(Map<String, String> environment) {

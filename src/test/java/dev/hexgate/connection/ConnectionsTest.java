@@ -267,7 +267,8 @@ class ConnectionsTest {
     @Test
     void refusesMalformedJsonAndUnknownFields() {
         Links.link("{\"provider_config_key\":").statusCode(400).body("error.code", equalTo("invalid_json"));
-        Links.link(Links.body("uf", "app", hex.personalToken("app")).replace("\"tags\"", "\"webhook_url_override\":\"x\",\"tags\""))
+        Links.link(Links.body("uf", "app", hex.personalToken("app")).replace("\"tags\"",
+                "\"webhook_url_override\":\"x\",\"tags\""))
                 .statusCode(400).body("error.code", equalTo("invalid_body"))
                 .body("error.errors[0].path[0]", equalTo("webhook_url_override"));
         Links.link("[]").statusCode(400).body("error.code", equalTo("invalid_body"));

@@ -38,7 +38,8 @@ class ValidationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "app", "eu", "hc", "atreides", "a", "0", "acme-prod-2", "a1234567890123456789012345678901234567890123456789012345678901b" })
+    @ValueSource(strings = { "app", "eu", "hc", "atreides", "a", "0", "acme-prod-2",
+            "a1234567890123456789012345678901234567890123456789012345678901b" })
     void acceptsSubdomainsThatAreOneDnsLabel(String subdomain) {
         Links.link(Links.body("sub-ok", subdomain, hex.personalToken(subdomain))).statusCode(201)
                 .body("connection_config.subdomain", equalTo(subdomain));
@@ -57,8 +58,10 @@ class ValidationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "hxtp_", "hxtp_short", "hxtx_0123456789abcdef01", "HXTP_0123456789abcdef01", "0123456789abcdef0123",
-            "hxtp_0123456789abcdef-1", "hxtp_0123456789abcdef 1", " hxtp_0123456789abcdef01", "Bearer hxtp_0123456789abcdef01" })
+    @ValueSource(strings = { "hxtp_", "hxtp_short", "hxtx_0123456789abcdef01", "HXTP_0123456789abcdef01",
+            "0123456789abcdef0123",
+            "hxtp_0123456789abcdef-1", "hxtp_0123456789abcdef 1", " hxtp_0123456789abcdef01",
+            "Bearer hxtp_0123456789abcdef01" })
     void refusesMalformedTokens(String token) {
         Links.link(Links.body("tok-bad", "app", token)).statusCode(400)
                 .body("error.code", equalTo("invalid_body"))

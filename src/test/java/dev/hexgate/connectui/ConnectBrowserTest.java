@@ -63,7 +63,8 @@ class ConnectBrowserTest {
         if (!installed && !"true".equals(System.getenv("CI"))) {
             Assumptions.abort("Chromium not installed: apt-get install chromium chromium-driver (required in CI)");
         }
-        assertTrue(installed, "CI needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)");
+        assertTrue(installed,
+                "CI needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)");
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
                 .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                         "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -109,7 +110,8 @@ class ConnectBrowserTest {
         assertEquals("true", browser.findElement(By.id("api_token")).getDomAttribute("aria-invalid"));
         assertEquals("", browser.findElement(By.id("api_token")).getDomProperty("value"));
         assertEquals("app", browser.findElement(By.id("subdomain")).getDomProperty("value"));
-        assertEquals("api_token", browser.switchTo().activeElement().getDomAttribute("id"), "focus moves to the field in error");
+        assertEquals("api_token", browser.switchTo().activeElement().getDomAttribute("id"),
+                "focus moves to the field in error");
         assertFalse(browser.getPageSource().contains(wrong));
         shot("connect-error.png");
 
@@ -149,7 +151,8 @@ class ConnectBrowserTest {
     }
 
     private static WebElement waitFor(By locator) {
-        assertTrue(Await.until(() -> !browser.findElements(locator).isEmpty(), Duration.ofSeconds(15)), "waiting for " + locator);
+        assertTrue(Await.until(() -> !browser.findElements(locator).isEmpty(), Duration.ofSeconds(15)),
+                "waiting for " + locator);
         return browser.findElement(locator);
     }
 

@@ -57,10 +57,11 @@ class ConnectSessionsTest {
         Response created = given().header("Authorization", Keys.bearer(Keys.FULL)).contentType(ContentType.JSON).body(USER)
                 .when().post("/connect/sessions").then().statusCode(201)
                 .body("data.token", matchesPattern("hexgate_connect_session_[0-9a-f]{64}"))
-                .body("data.connect_link", matchesPattern("http://localhost:8080/connect\\?session_token=hexgate_connect_session_[0-9a-f]{64}"))
+                .body("data.connect_link",
+                        matchesPattern("http://localhost:8080/connect\\?session_token=hexgate_connect_session_[0-9a-f]{64}"))
                 .extract().response();
         String token = created.path("data.token");
-        assertTrue(created.<String>path("data.connect_link").endsWith(token));
+        assertTrue(created.<String> path("data.connect_link").endsWith(token));
         Instant expires = Instant.parse(created.path("data.expires_at"));
         assertTrue(expires.isAfter(Instant.now().plusSeconds(29 * 60)) && expires.isBefore(Instant.now().plusSeconds(31 * 60)));
         String path = "hexgate/connect-sessions/" + ConnectSessionService.id(token);
@@ -70,7 +71,8 @@ class ConnectSessionsTest {
 
     @Test
     void refusesInvalidSessionRequests() {
-        for (String body : List.of("{}", "{\"end_user\":{}}", "{\"end_user\":{\"id\":\"u\"},\"allowed_integrations\":[\"github\"]}",
+        for (String body : List.of("{}", "{\"end_user\":{}}",
+                "{\"end_user\":{\"id\":\"u\"},\"allowed_integrations\":[\"github\"]}",
                 "{\"end_user\":{\"id\":\"u\"},\"integrations_config_defaults\":{\"hex\":{\"connection_config\":{\"subdomain\":\"evil.com\"}}}}",
                 "{\"end_user\":{\"id\":\"u\"},\"webhook_url_override\":\"https://x\"}")) {
             given().header("Authorization", Keys.bearer(Keys.FULL)).contentType(ContentType.JSON).body(body)

@@ -79,14 +79,16 @@ class DeployManifestsTest {
     void takesSecretKeysFromASecretAndSettingsFromTheConfigMap() {
         Object container = get(BY_KIND.get("Deployment"), "spec", "template", "spec", "containers", 0);
         List<Map<String, Object>> env = (List<Map<String, Object>>) get(container, "env");
-        Map<String, Object> apiKeys = env.stream().filter(e -> "HEXGATE_API_KEYS".equals(e.get("name"))).findFirst().orElseThrow();
+        Map<String, Object> apiKeys = env.stream().filter(e -> "HEXGATE_API_KEYS".equals(e.get("name"))).findFirst()
+                .orElseThrow();
         assertNull(apiKeys.get("value"), "a key is never written into the Deployment");
         assertEquals("hexgate-keys", get(apiKeys, "valueFrom", "secretKeyRef", "name"));
         Map<String, Object> data = (Map<String, Object>) BY_KIND.get("ConfigMap").get("data");
         for (String key : data.keySet()) {
             assertTrue(key.startsWith("HEXGATE_") || key.startsWith("QUARKUS_"), key);
             assertFalse(List.of("HEXGATE_API_KEYS", "HEXGATE_PROXY_API_KEYS", "HEXGATE_STORE_FILE_KEY",
-                    "QUARKUS_VAULT_AUTHENTICATION_CLIENT_TOKEN", "QUARKUS_VAULT_AUTHENTICATION_APP_ROLE_SECRET_ID").contains(key),
+                    "QUARKUS_VAULT_AUTHENTICATION_CLIENT_TOKEN", "QUARKUS_VAULT_AUTHENTICATION_APP_ROLE_SECRET_ID")
+                    .contains(key),
                     "no secret in the ConfigMap: " + key);
         }
         assertEquals("vault", data.get("HEXGATE_STORE"));

@@ -138,7 +138,8 @@ class RetryTest {
 
     @Test
     void neverRetriesAfterAResponseTimeout() {
-        proxy(3).when().get("/proxy/v1/test/delay?ms=3000").then().statusCode(504).body("error.code", equalTo("upstream_timeout"));
+        proxy(3).when().get("/proxy/v1/test/delay?ms=3000").then().statusCode(504).body("error.code",
+                equalTo("upstream_timeout"));
         assertEquals(1, hex.attempts("/api/v1/test/delay"));
     }
 
@@ -171,6 +172,7 @@ class RetryTest {
         proxy(1).when().get("/proxy/v1/projects").then().statusCode(200);
         given().when().get("/q/metrics").then().statusCode(200)
                 .body(containsString("hexgate_proxy_retries_total{reason=\"503\"}"))
-                .body(containsString("hexgate_proxy_requests_seconds_count{method=\"GET\",outcome=\"proxied\",status=\"2xx\"}"));
+                .body(containsString(
+                        "hexgate_proxy_requests_seconds_count{method=\"GET\",outcome=\"proxied\",status=\"2xx\"}"));
     }
 }

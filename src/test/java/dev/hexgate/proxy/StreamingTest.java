@@ -58,7 +58,8 @@ class StreamingTest {
         hex.onUploadMidpoint(() -> atMidpoint.set(Heap.liveBytes()));
         // Halfway through, the caller stops sending until Hex has received bytes: only a streaming gateway gets past that.
         AtomicBoolean hexReceivedWhileCallerWaited = new AtomicBoolean();
-        Runnable halfway = () -> hexReceivedWhileCallerWaited.set(Await.until(() -> hex.uploadReceived() > 0, Duration.ofSeconds(15)));
+        Runnable halfway = () -> hexReceivedWhileCallerWaited
+                .set(Await.until(() -> hex.uploadReceived() > 0, Duration.ofSeconds(15)));
         try {
             HttpRequest request = HttpRequest.newBuilder(RawHttp.gateway("/proxy/v1/test/upload"))
                     .timeout(Duration.ofSeconds(60))

@@ -74,8 +74,10 @@ class AuditAndThrottleTest {
         String session = ConnectFlow.session("{\"end_user\":{\"id\":\"audit-user\"}}");
         ConnectFlow.submit(session, "app", hex.personalToken("app")).then().statusCode(200);
 
-        assertTrue(Await.until(() -> audit("connect", null).stream().anyMatch(n -> n.get("actor").asText().startsWith("session_")),
-                Duration.ofSeconds(5)), "session use audited");
+        assertTrue(
+                Await.until(() -> audit("connect", null).stream().anyMatch(n -> n.get("actor").asText().startsWith("session_")),
+                        Duration.ofSeconds(5)),
+                "session use audited");
         List<String> links = audit("link", "audited-1").stream().map(n -> n.get("outcome").asText()).toList();
         assertTrue(links.containsAll(List.of("created", "replaced")), links.toString());
         assertEquals("refused:connection_test_failed", audit("link", "audited-2").get(0).get("outcome").asText());
@@ -96,7 +98,8 @@ class AuditAndThrottleTest {
     @Test
     void slowsDownRepeatedFailuresFromOneAddressWithoutAffectingOthers() throws Exception {
         for (int i = 0; i < 5; i++) {
-            assertEquals(null, answer("127.0.0.2", "Bearer guess-" + i).retryAfter(), "the first five failures are not held back");
+            assertEquals(null, answer("127.0.0.2", "Bearer guess-" + i).retryAfter(),
+                    "the first five failures are not held back");
         }
         Answer held = null;
         for (int i = 0; i < 4; i++) {

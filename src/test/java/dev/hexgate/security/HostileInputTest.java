@@ -229,7 +229,8 @@ class HostileInputTest {
                     || name.equals("connection-id") || name.equals("provider-config-key") || name.equals("base-url-override")
                     || name.equals("retries") || name.equals("retry-on"), "'" + name + "' reached Hex: " + context);
             for (String value : got.headers().get(name)) {
-                assertFalse(value.contains(Keys.FULL) || value.contains(Keys.PROXY_ONLY), "a secret key reached Hex: " + context);
+                assertFalse(value.contains(Keys.FULL) || value.contains(Keys.PROXY_ONLY),
+                        "a secret key reached Hex: " + context);
                 assertFalse(value.contains("CALLER"), "a caller-supplied credential reached Hex: " + context);
             }
         }

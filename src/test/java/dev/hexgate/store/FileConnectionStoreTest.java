@@ -59,7 +59,8 @@ class FileConnectionStoreTest {
         StoredConnection found = restarted.find("acme-1").await().indefinitely().orElseThrow();
         assertEquals(TOKEN, found.token());
         assertEquals(connection("acme-1", TOKEN).connection(), found.connection());
-        assertEquals(List.of("acme-1"), restarted.list().await().indefinitely().stream().map(Connection::connectionId).toList());
+        assertEquals(List.of("acme-1"),
+                restarted.list().await().indefinitely().stream().map(Connection::connectionId).toList());
     }
 
     @Test

@@ -27,20 +27,23 @@ class VaultErrorsTest {
     @Test
     void readsASealedVaultFromTheRawBodyAsFromTheParsedList() {
         assertEquals("503 Vault is sealed", VaultConnectionStore.describe(parsed(503, "Vault is sealed")));
-        assertEquals("503 Vault is sealed", VaultConnectionStore.describe(rawOnly(503, "{\"errors\":[\"Vault is sealed\"]}\n")));
+        assertEquals("503 Vault is sealed",
+                VaultConnectionStore.describe(rawOnly(503, "{\"errors\":[\"Vault is sealed\"]}\n")));
     }
 
     @Test
     void tellsAnInvalidTokenFromAPolicyDenialInEitherForm() {
         String invalid = "{\"errors\":[\"2 errors occurred:\\n\\t* permission denied\\n\\t* invalid token\\n\\n\"]}";
         assertTrue(VaultConnectionStore.describe(rawOnly(403, invalid)).contains("invalid token"));
-        assertTrue(VaultConnectionStore.describe(rawOnly(403, "{\"errors\":[\"1 error occurred:\\n\\t* permission denied\\n\\n\"]}"))
+        assertTrue(VaultConnectionStore
+                .describe(rawOnly(403, "{\"errors\":[\"1 error occurred:\\n\\t* permission denied\\n\\n\"]}"))
                 .contains("policy"));
     }
 
     @Test
     void findsACheckAndSetMismatchInTheRawBody() {
-        assertTrue(VaultErrors.mention(rawOnly(400, "{\"errors\":[\"check-and-set parameter did not match the current version\"]}"),
+        assertTrue(VaultErrors.mention(
+                rawOnly(400, "{\"errors\":[\"check-and-set parameter did not match the current version\"]}"),
                 "check-and-set"));
     }
 

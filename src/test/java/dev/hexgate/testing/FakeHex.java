@@ -25,7 +25,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A Hex API written from Hex's API reference (https://learn.hex.tech/docs/api-integrations/api/reference): deployments told apart by the {@code Host} header, tokens bound to one
+ * A Hex API written from Hex's API reference (https://learn.hex.tech/docs/api-integrations/api/reference): deployments told
+ * apart by the {@code Host} header, tokens bound to one
  * subdomain, {@code /api/v1/users/me} for both token types, plain-text or JSON 401s, RunProject (201) and CancelRun (204),
  * plus test endpoints that stream large bodies and answer chosen statuses. Records every request it receives.
  */
@@ -319,7 +320,8 @@ public final class FakeHex {
      * never echoed: reaching this point already means it carried the token bound to this subdomain.
      */
     private void echo(HttpExchange ex, String host, Digest body) throws IOException {
-        com.fasterxml.jackson.databind.node.ObjectNode out = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        com.fasterxml.jackson.databind.node.ObjectNode out = new com.fasterxml.jackson.databind.ObjectMapper()
+                .createObjectNode();
         out.put("method", ex.getRequestMethod());
         out.put("host", host);
         out.put("path", ex.getRequestURI().getRawPath());

@@ -6,7 +6,10 @@ import java.util.Map;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
-/** Starts the fake Hex on a random port and sends every upstream connection there, keeping {@code Host} = {@code <sub>.hex.tech}. */
+/**
+ * Starts the fake Hex on a random port and sends every upstream connection there, keeping {@code Host} =
+ * {@code <sub>.hex.tech}.
+ */
 public class FakeHexResource implements QuarkusTestResourceLifecycleManager {
 
     private FakeHex hex;

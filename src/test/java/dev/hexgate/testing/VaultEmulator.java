@@ -37,7 +37,8 @@ public final class VaultEmulator {
 
     public static final String ROOT_TOKEN = "test-vault-root-token";
     private static final int MAX_BODY = 32 * 1024 * 1024;
-    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss")
+            .withZone(ZoneOffset.UTC);
 
     /** One request as Vault received it. */
     public record Received(String method, String path, String query, Map<String, String> headers, String body) {
@@ -119,7 +120,6 @@ public final class VaultEmulator {
     public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
-
 
     public List<Received> received() {
         return List.copyOf(received);
@@ -255,7 +255,8 @@ public final class VaultEmulator {
         }
     }
 
-    private synchronized void data(HttpExchange ex, String method, String key, String query, JsonNode json, boolean trailingSlash)
+    private synchronized void data(HttpExchange ex, String method, String key, String query, JsonNode json,
+            boolean trailingSlash)
             throws IOException {
         switch (method) {
             case "GET" -> {
