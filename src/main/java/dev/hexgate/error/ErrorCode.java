@@ -1,5 +1,7 @@
 package dev.hexgate.error;
 
+import java.util.Locale;
+
 /** Every error code the gateway itself produces (docs/contract.md §3), with its HTTP status. */
 public enum ErrorCode {
     MISSING_AUTH_HEADER(401),
@@ -35,6 +37,6 @@ public enum ErrorCode {
 
     /** The snake_case code as it appears in the JSON body. */
     public String code() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

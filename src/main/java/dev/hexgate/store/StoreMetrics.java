@@ -1,6 +1,7 @@
 package dev.hexgate.store;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -34,6 +35,6 @@ public class StoreMetrics {
     private void record(String op, String outcome, long started) {
         timers.computeIfAbsent(op + "/" + outcome, k -> Timer.builder("hexgate.store.operations")
                 .description("Connection store operations").tag("op", op).tag("outcome", outcome).register(registry))
-                .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+                .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     }
 }

@@ -11,12 +11,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.hexgate.testing.FakeHex;
 import dev.hexgate.testing.FakeHexResource;
@@ -175,7 +182,7 @@ class ProxyTest {
         given().header("Authorization", "Bearer " + token).header("Connection-Id", "proxy-1")
                 .when().get("/proxy/v1/projects").then().statusCode(401)
                 .body("error.code", equalTo("unknown_secret_key"))
-                .body(not(org.hamcrest.Matchers.containsString(token)));
+                .body(not(Matchers.containsString(token)));
         assertTrue(hex.received().isEmpty());
     }
 
@@ -225,7 +232,7 @@ class ProxyTest {
 
     @Test
     void refusesAStoredConnectionWhoseSubdomainIsNotALabel() throws Exception {
-        com.fasterxml.jackson.databind.node.ObjectNode record = vault.latest("hexgate/connections/proxy-1").deepCopy();
+        ObjectNode record = vault.latest("hexgate/connections/proxy-1").deepCopy();
         record.put("connection", record.get("connection").asText().replace("\"subdomain\":\"app\"",
                 "\"subdomain\":\"evil.example\""));
         vault.put("hexgate/connections/tampered", record);
@@ -288,10 +295,10 @@ class ProxyTest {
     @Test
     void cutsOffAChunkedBodyOverTheLimitWith413() throws Exception {
         long limit = 25L * 1024 * 1024;
-        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(RawHttp.gateway("/proxy/v1/test/upload"))
+        HttpRequest request = HttpRequest.newBuilder(RawHttp.gateway("/proxy/v1/test/upload"))
                 .header("Authorization", Keys.bearer(Keys.FULL)).header("Connection-Id", "proxy-1")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(
-                        () -> new java.io.ByteArrayInputStream(new byte[0]) {
+                .POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream(new byte[0]) {
                             private long left = limit + 1024 * 1024;
 
                             @Override
@@ -307,12 +314,12 @@ class ProxyTest {
                 .build();
         int status;
         try {
-            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newBuilder()
-                    .version(java.net.http.HttpClient.Version.HTTP_1_1).build()
-                    .send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1).build()
+                    .send(request, HttpResponse.BodyHandlers.ofString());
             status = response.statusCode();
             assertTrue(response.body().contains("\"request_too_large\""), response.body());
-        } catch (java.io.IOException closedWhileSending) {
+        } catch (IOException closedWhileSending) {
             // The gateway may close the connection before the client has read the 413.
             status = 413;
         }

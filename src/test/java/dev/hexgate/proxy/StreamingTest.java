@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -115,10 +117,10 @@ class StreamingTest {
     @Test
     void aCallerThatGoesAwayMidDownloadCancelsTheUpstreamRequest() throws Exception {
         int before = hex.abortedDownloads();
-        try (java.net.Socket socket = new java.net.Socket("localhost", dev.hexgate.testing.RawHttp.port())) {
+        try (Socket socket = new Socket("localhost", RawHttp.port())) {
             socket.getOutputStream().write(("GET /proxy/v1/test/download?bytes=" + (256L << 20) + " HTTP/1.1\r\nHost: x\r\n"
                     + "Authorization: " + Keys.bearer(Keys.FULL) + "\r\nConnection-Id: stream-1\r\n\r\n")
-                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                    .getBytes(StandardCharsets.ISO_8859_1));
             socket.getInputStream().readNBytes(1 << 20);
         }
         assertTrue(Await.until(() -> hex.abortedDownloads() > before, Duration.ofSeconds(15)),
@@ -129,10 +131,10 @@ class StreamingTest {
     @Test
     void aCallerThatGoesAwayMidUploadCancelsTheUpstreamRequest() throws Exception {
         int before = hex.abortedUploads();
-        try (java.net.Socket socket = new java.net.Socket("localhost", dev.hexgate.testing.RawHttp.port())) {
+        try (Socket socket = new Socket("localhost", RawHttp.port())) {
             socket.getOutputStream().write(("POST /proxy/v1/test/upload HTTP/1.1\r\nHost: x\r\nAuthorization: "
                     + Keys.bearer(Keys.FULL) + "\r\nConnection-Id: stream-1\r\nContent-Length: 20000000\r\n"
-                    + "X-Expected-Length: 20000000\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                    + "X-Expected-Length: 20000000\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
             socket.getOutputStream().write(new byte[2_000_000]);
             socket.getOutputStream().flush();
             assertTrue(Await.until(() -> hex.uploadReceived() > 0, Duration.ofSeconds(15)), "the upload reached Hex");
@@ -158,11 +160,11 @@ class StreamingTest {
     @Test
     void aSlowCallerHoldsHexBackInsteadOfTheGatewayBuffering() throws Exception {
         long total = 256L << 20;
-        try (java.net.Socket socket = new java.net.Socket("localhost", dev.hexgate.testing.RawHttp.port())) {
+        try (Socket socket = new Socket("localhost", RawHttp.port())) {
             socket.setReceiveBufferSize(64 * 1024);
             socket.getOutputStream().write(("GET /proxy/v1/test/download?bytes=" + total + " HTTP/1.1\r\nHost: x\r\n"
                     + "Authorization: " + Keys.bearer(Keys.FULL) + "\r\nConnection-Id: stream-1\r\n\r\n")
-                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                    .getBytes(StandardCharsets.ISO_8859_1));
             socket.getInputStream().readNBytes(64 * 1024);
             // The caller reads nothing more: Hex can only get as far as the socket buffers in between allow.
             long sent = Await.settled(hex::downloadSent, Duration.ofMillis(500), Duration.ofSeconds(10));

@@ -8,13 +8,16 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
@@ -59,7 +62,7 @@ class HostileInputTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String VICTIM = "victim";
     /** Connection ids linked by earlier cases of this run: a proxy call naming one of them rightly succeeds. */
-    private static final java.util.Set<String> LINKED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Set<String> LINKED = ConcurrentHashMap.newKeySet();
 
     VaultEmulator vault;
     FakeHex hex;
@@ -295,7 +298,7 @@ class HostileInputTest {
                 fail("no HTTP answer to " + JSON.valueToTree(request.toString()));
             }
             return parse(raw);
-        } catch (java.net.SocketException reset) {
+        } catch (SocketException reset) {
             // The HTTP server itself dropped the connection (e.g. a malformed h2c upgrade): no route saw the request.
             return new Answer(400, Map.of(), "");
         } catch (IOException e) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,13 +31,14 @@ import dev.hexgate.domain.EndUser;
 import dev.hexgate.domain.HexAccount;
 import dev.hexgate.domain.StoredConnection;
 import dev.hexgate.error.Redaction;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /** The embedded store on its own: restarts, encryption at rest, key handling, tampering. */
 class FileConnectionStoreTest {
 
     private static final String TOKEN = "hxtp_" + "0a1b2c3d".repeat(6);
     private final ConnectionCodec codec = new ConnectionCodec(new ObjectMapper());
-    private final StoreMetrics metrics = new StoreMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    private final StoreMetrics metrics = new StoreMetrics(new SimpleMeterRegistry());
 
     @TempDir
     Path dir;
@@ -106,7 +108,7 @@ class FileConnectionStoreTest {
             files = s.sorted().toList();
         }
         // Copying one connection's file over another's must not make it readable under the other id.
-        Files.copy(files.get(0), files.get(1), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(files.get(0), files.get(1), StandardCopyOption.REPLACE_EXISTING);
         int failures = 0;
         for (String id : List.of("one", "two")) {
             try {

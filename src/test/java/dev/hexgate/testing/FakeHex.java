@@ -1,5 +1,6 @@
 package dev.hexgate.testing;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,17 +11,26 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.LinkedList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Queue;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -68,17 +78,17 @@ public final class FakeHex {
     public record Reset() implements Fault {
     }
 
-    private final Map<String, java.util.Queue<Fault>> faults = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong downloadSent = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicInteger abortedDownloads = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicInteger abortedUploads = new java.util.concurrent.atomic.AtomicInteger();
+    private final Map<String, Queue<Fault>> faults = new ConcurrentHashMap<>();
+    private final AtomicLong downloadSent = new AtomicLong();
+    private final AtomicInteger abortedDownloads = new AtomicInteger();
+    private final AtomicInteger abortedUploads = new AtomicInteger();
     private final Map<String, TokenInfo> tokens = new ConcurrentHashMap<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile boolean jsonUnauthorized;
     private volatile Runnable uploadMidpoint = () -> {
     };
-    private final java.util.concurrent.atomic.AtomicLong uploadReceived = new java.util.concurrent.atomic.AtomicLong();
-    private volatile java.util.concurrent.CountDownLatch downloadGate = new java.util.concurrent.CountDownLatch(0);
+    private final AtomicLong uploadReceived = new AtomicLong();
+    private volatile CountDownLatch downloadGate = new CountDownLatch(0);
     private volatile boolean downloadGateOpenedInTime;
     private HttpServer server;
 
@@ -156,7 +166,7 @@ public final class FakeHex {
      * so a test can prove the caller saw bytes while Hex was still sending.
      */
     public void closeDownloadGate() {
-        downloadGate = new java.util.concurrent.CountDownLatch(1);
+        downloadGate = new CountDownLatch(1);
         downloadGateOpenedInTime = false;
     }
 
@@ -170,7 +180,7 @@ public final class FakeHex {
 
     /** The next requests to {@code path} (e.g. {@code /api/v1/projects}) get these answers, in order. */
     public void failNext(String path, Fault... next) {
-        faults.computeIfAbsent(path, k -> new java.util.concurrent.ConcurrentLinkedQueue<>()).addAll(List.of(next));
+        faults.computeIfAbsent(path, k -> new ConcurrentLinkedQueue<>()).addAll(List.of(next));
     }
 
     /** How many requests reached {@code path}. */
@@ -243,7 +253,7 @@ public final class FakeHex {
             }
             received.add(new Received(ex.getRequestMethod(), host, path, ex.getRequestURI().getRawQuery(), headers,
                     digest.length, digest.sha256));
-            Fault fault = faults.getOrDefault(path, new java.util.LinkedList<>()).poll();
+            Fault fault = faults.getOrDefault(path, new LinkedList<>()).poll();
             if (fault instanceof Reset) {
                 throw new IOException("scripted reset: connection closed without an answer");
             }
@@ -320,14 +330,14 @@ public final class FakeHex {
      * never echoed: reaching this point already means it carried the token bound to this subdomain.
      */
     private void echo(HttpExchange ex, String host, Digest body) throws IOException {
-        com.fasterxml.jackson.databind.node.ObjectNode out = new com.fasterxml.jackson.databind.ObjectMapper()
+        ObjectNode out = new ObjectMapper()
                 .createObjectNode();
         out.put("method", ex.getRequestMethod());
         out.put("host", host);
         out.put("path", ex.getRequestURI().getRawPath());
         out.put("query", ex.getRequestURI().getRawQuery());
         out.put("authorized_with_stored_token", true);
-        com.fasterxml.jackson.databind.node.ObjectNode headers = out.putObject("headers");
+        ObjectNode headers = out.putObject("headers");
         ex.getRequestHeaders().forEach((k, v) -> {
             if (!k.equalsIgnoreCase("Authorization")) {
                 headers.put(k.toLowerCase(Locale.ROOT), String.join(",", v));
@@ -413,7 +423,7 @@ public final class FakeHex {
 
     private boolean awaitGate() {
         try {
-            return downloadGate.await(15, java.util.concurrent.TimeUnit.SECONDS);
+            return downloadGate.await(15, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -444,7 +454,7 @@ public final class FakeHex {
         byte[] buf = new byte[64 * 1024];
         long total = 0;
         boolean probed = false;
-        java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
         for (int n; (n = in.read(buf)) > 0;) {
             md.update(buf, 0, n);
             if (head.size() < 16 * 1024) {

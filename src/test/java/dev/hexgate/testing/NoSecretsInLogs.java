@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,7 +26,7 @@ public class NoSecretsInLogs implements AfterAllCallback {
     private static final List<Path> LOGS = List.of(Path.of("target/hexgate-test.log"));
     private static final List<String> SECRETS = List.of(Keys.FULL, Keys.PROXY_ONLY, VaultEmulator.ROOT_TOKEN);
     /** Where each log stood when this test JVM first looked: earlier runs' lines are not this run's to judge. */
-    private static final java.util.Map<Path, Long> START = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<Path, Long> START = new ConcurrentHashMap<>();
 
     /** Called as early as possible (test resources start before Quarkus), so every line of this run is scanned. */
     public static void markStart() {
