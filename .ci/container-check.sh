@@ -22,13 +22,24 @@ if ! command -v buildah >/dev/null || ! command -v debootstrap >/dev/null; then
   apt-get install -y -qq buildah debootstrap >/dev/null
 fi
 
+# The Debian mirror this machine's apt already uses (deb822 .sources or a one-line sources.list), not a host written here.
+debian_mirror() {
+  local uri
+  uri=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -E '/debian/?$' | head -1)
+  [ -n "$uri" ] || uri=$(grep -hE '^deb ' /etc/apt/sources.list 2>/dev/null | awk '{print $2}' | grep -E '/debian/?$' | head -1)
+  [ -n "$uri" ] || { echo "no Debian mirror found in /etc/apt/sources.list{,.d}" >&2; return 1; }
+  echo "$uri"
+}
+
 if ! buildah inspect --type image "$BASE" >/dev/null 2>&1; then
   mkdir -p "$CACHE"
   if [ ! -f "$CACHE/rootfs.tar" ]; then
     step "debootstrap of a Debian bookworm root with openjdk-17-jre-headless"
     rm -rf "$CACHE/rootfs"
+    mirror=$(debian_mirror)
+    step "debootstrap from $mirror"
     debootstrap --variant=minbase --include=openjdk-17-jre-headless,ca-certificates bookworm "$CACHE/rootfs" \
-      http://deb.debian.org/debian >"$CACHE/debootstrap.log" 2>&1 || { tail -20 "$CACHE/debootstrap.log"; exit 1; }
+      "$mirror" >"$CACHE/debootstrap.log" 2>&1 || { tail -20 "$CACHE/debootstrap.log"; exit 1; }
     rm -rf "$CACHE/rootfs/var/cache/apt/archives/"*.deb "$CACHE/rootfs/usr/share/doc" "$CACHE/rootfs/usr/share/man"
     tar -C "$CACHE/rootfs" -cf "$CACHE/rootfs.tar" .
     rm -rf "$CACHE/rootfs"
