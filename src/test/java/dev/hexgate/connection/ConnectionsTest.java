@@ -25,20 +25,20 @@ import dev.hexgate.testing.FakeHexResource;
 import dev.hexgate.testing.Keys;
 import dev.hexgate.testing.Links;
 import dev.hexgate.testing.NoSecretsInLogs;
-import dev.hexgate.testing.VaultEmulator;
-import dev.hexgate.testing.VaultEmulatorResource;
+import dev.hexgate.testing.OpenBao;
+import dev.hexgate.testing.OpenBaoResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
 @QuarkusTest
-@WithTestResource(VaultEmulatorResource.class)
+@WithTestResource(OpenBaoResource.class)
 @WithTestResource(FakeHexResource.class)
 @ExtendWith(NoSecretsInLogs.class)
 class ConnectionsTest {
 
-    VaultEmulator vault;
+    OpenBao vault;
     FakeHex hex;
 
     @BeforeEach
@@ -76,10 +76,10 @@ class ConnectionsTest {
         assertEquals("app.hex.tech", check.host());
         assertEquals("Bearer " + token, check.header("Authorization"));
 
-        List<VaultEmulator.Received> writes = vault.receivedMatching("POST", "/v1/secret/data/hexgate/connections/acme-1");
+        List<OpenBao.Received> writes = vault.receivedMatching("POST", "/v1/secret/data/hexgate/connections/acme-1");
         assertEquals(1, writes.size());
-        VaultEmulator.Received write = writes.get(0);
-        assertEquals(VaultEmulator.ROOT_TOKEN, write.headers().get("x-vault-token"));
+        OpenBao.Received write = writes.get(0);
+        assertEquals(List.of("default", "hexgate"), write.policies(), "written with the shipped policy's token, not root");
         JsonNode data = write.json().get("data");
         assertEquals(token, data.get("api_key").asText());
         assertFalse(data.get("connection").asText().contains(token), "the token is stored in one field only");

@@ -34,7 +34,7 @@ import dev.hexgate.testing.FakeHex;
 import dev.hexgate.testing.FakeHexResource;
 import dev.hexgate.testing.Keys;
 import dev.hexgate.testing.NoSecretsInLogs;
-import dev.hexgate.testing.VaultEmulatorResource;
+import dev.hexgate.testing.OpenBaoResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -45,7 +45,7 @@ import io.restassured.RestAssured;
  * target/screenshots/. Required in CI (CI=true); skipped elsewhere when Chromium is not installed.
  */
 @QuarkusTest
-@WithTestResource(VaultEmulatorResource.class)
+@WithTestResource(OpenBaoResource.class)
 @WithTestResource(FakeHexResource.class)
 @ExtendWith(NoSecretsInLogs.class)
 class ConnectBrowserTest {

@@ -20,21 +20,21 @@ import dev.hexgate.store.ConnectionStore;
 import dev.hexgate.testing.ConnectFlow;
 import dev.hexgate.testing.FakeHexResource;
 import dev.hexgate.testing.NoSecretsInLogs;
-import dev.hexgate.testing.VaultEmulator;
-import dev.hexgate.testing.VaultEmulatorResource;
+import dev.hexgate.testing.OpenBao;
+import dev.hexgate.testing.OpenBaoResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** Expired connect sessions leave Vault a day after expiry; live and recently expired ones stay. */
 @QuarkusTest
-@WithTestResource(VaultEmulatorResource.class)
+@WithTestResource(OpenBaoResource.class)
 @WithTestResource(FakeHexResource.class)
 @ExtendWith(NoSecretsInLogs.class)
 class ConnectSessionSweeperTest {
 
     private static final String USER = "{\"end_user\":{\"id\":\"user-9\"}}";
 
-    VaultEmulator vault;
+    OpenBao vault;
 
     @Inject
     ConnectionStore store;

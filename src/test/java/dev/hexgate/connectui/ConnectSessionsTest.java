@@ -27,15 +27,15 @@ import dev.hexgate.testing.FakeHex;
 import dev.hexgate.testing.FakeHexResource;
 import dev.hexgate.testing.Keys;
 import dev.hexgate.testing.NoSecretsInLogs;
-import dev.hexgate.testing.VaultEmulator;
-import dev.hexgate.testing.VaultEmulatorResource;
+import dev.hexgate.testing.OpenBao;
+import dev.hexgate.testing.OpenBaoResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
 @QuarkusTest
-@WithTestResource(VaultEmulatorResource.class)
+@WithTestResource(OpenBaoResource.class)
 @WithTestResource(FakeHexResource.class)
 @ExtendWith(NoSecretsInLogs.class)
 class ConnectSessionsTest {
@@ -43,7 +43,7 @@ class ConnectSessionsTest {
     private static final String USER = "{\"end_user\":{\"id\":\"user-7\",\"email\":\"ana@example.com\",\"display_name\":\"Ana\"},"
             + "\"tags\":{\"plan\":\"pro\"}}";
 
-    VaultEmulator vault;
+    OpenBao vault;
     FakeHex hex;
 
     @BeforeEach
@@ -66,7 +66,8 @@ class ConnectSessionsTest {
         assertTrue(expires.isAfter(Instant.now().plusSeconds(29 * 60)) && expires.isBefore(Instant.now().plusSeconds(31 * 60)));
         String path = "hexgate/connect-sessions/" + ConnectSessionService.id(token);
         assertNotNull(vault.latest(path), "stored under the SHA-256 of the token");
-        vault.received().forEach(r -> assertFalse(r.body().contains(token) || r.path().contains(token), "token sent to Vault"));
+        vault.received().forEach(
+                r -> assertFalse(r.body().toString().contains(token) || r.path().contains(token), "token sent to Vault"));
     }
 
     @Test

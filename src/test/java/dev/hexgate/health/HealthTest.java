@@ -11,18 +11,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.hexgate.testing.FakeHexResource;
 import dev.hexgate.testing.NoSecretsInLogs;
-import dev.hexgate.testing.VaultEmulator;
-import dev.hexgate.testing.VaultEmulatorResource;
+import dev.hexgate.testing.OpenBao;
+import dev.hexgate.testing.OpenBaoResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
-@WithTestResource(VaultEmulatorResource.class)
+@WithTestResource(OpenBaoResource.class)
 @WithTestResource(FakeHexResource.class)
 @ExtendWith(NoSecretsInLogs.class)
 class HealthTest {
 
-    VaultEmulator vault;
+    OpenBao vault;
 
     @AfterEach
     void unseal() {

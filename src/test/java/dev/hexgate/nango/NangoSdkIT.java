@@ -18,7 +18,7 @@ import dev.hexgate.testing.FakeHex;
 import dev.hexgate.testing.FakeHexResource;
 import dev.hexgate.testing.Keys;
 import dev.hexgate.testing.NoSecretsInLogs;
-import dev.hexgate.testing.VaultEmulatorResource;
+import dev.hexgate.testing.OpenBaoResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.RestAssured;
@@ -28,7 +28,7 @@ import io.restassured.RestAssured;
  * application; its Node test suite must pass. The fake Hex and the Vault emulator run in this JVM.
  */
 @QuarkusIntegrationTest
-@WithTestResource(VaultEmulatorResource.class)
+@WithTestResource(OpenBaoResource.class)
 @WithTestResource(FakeHexResource.class)
 @ExtendWith(NoSecretsInLogs.class)
 class NangoSdkIT {

@@ -7,13 +7,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.hexgate.testing.FakeHexResource;
 import dev.hexgate.testing.NoSecretsInLogs;
-import dev.hexgate.testing.VaultEmulatorResource;
+import dev.hexgate.testing.OpenBaoResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 
 /** The packaged application documents its API at /q/openapi and leaves the Swagger UI out (dev mode serves it). */
 @QuarkusIntegrationTest
-@WithTestResource(VaultEmulatorResource.class)
+@WithTestResource(OpenBaoResource.class)
 @WithTestResource(FakeHexResource.class)
 @ExtendWith(NoSecretsInLogs.class)
 class OperationsIT {

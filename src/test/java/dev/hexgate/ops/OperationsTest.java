@@ -18,13 +18,13 @@ import dev.hexgate.testing.FakeHexResource;
 import dev.hexgate.testing.Keys;
 import dev.hexgate.testing.Links;
 import dev.hexgate.testing.NoSecretsInLogs;
-import dev.hexgate.testing.VaultEmulatorResource;
+import dev.hexgate.testing.OpenBaoResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** What operators rely on: metrics without identifiers, the expiring-token gauge, OpenAPI and Swagger UI. */
 @QuarkusTest
-@WithTestResource(VaultEmulatorResource.class)
+@WithTestResource(OpenBaoResource.class)
 @WithTestResource(FakeHexResource.class)
 @ExtendWith(NoSecretsInLogs.class)
 class OperationsTest {

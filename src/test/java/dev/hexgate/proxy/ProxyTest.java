@@ -30,20 +30,20 @@ import dev.hexgate.testing.FakeHexResource;
 import dev.hexgate.testing.Keys;
 import dev.hexgate.testing.Links;
 import dev.hexgate.testing.NoSecretsInLogs;
+import dev.hexgate.testing.OpenBao;
+import dev.hexgate.testing.OpenBaoResource;
 import dev.hexgate.testing.RawHttp;
-import dev.hexgate.testing.VaultEmulator;
-import dev.hexgate.testing.VaultEmulatorResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
 
 @QuarkusTest
-@WithTestResource(VaultEmulatorResource.class)
+@WithTestResource(OpenBaoResource.class)
 @WithTestResource(FakeHexResource.class)
 @ExtendWith(NoSecretsInLogs.class)
 class ProxyTest {
 
-    VaultEmulator vault;
+    OpenBao vault;
     FakeHex hex;
     String token;
 

@@ -30,14 +30,14 @@ import dev.hexgate.testing.Heap;
 import dev.hexgate.testing.Keys;
 import dev.hexgate.testing.Links;
 import dev.hexgate.testing.NoSecretsInLogs;
+import dev.hexgate.testing.OpenBaoResource;
 import dev.hexgate.testing.RawHttp;
-import dev.hexgate.testing.VaultEmulatorResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** Bodies cross the proxy as streams: they arrive intact and the gateway's live heap never holds them. */
 @QuarkusTest
-@WithTestResource(VaultEmulatorResource.class)
+@WithTestResource(OpenBaoResource.class)
 @WithTestResource(FakeHexResource.class)
 @ExtendWith(NoSecretsInLogs.class)
 class StreamingTest {

@@ -15,8 +15,8 @@ import dev.hexgate.testing.FakeHex;
 import dev.hexgate.testing.Keys;
 import dev.hexgate.testing.Links;
 import dev.hexgate.testing.NoSecretsInLogs;
-import dev.hexgate.testing.VaultEmulator;
-import dev.hexgate.testing.VaultEmulatorResource;
+import dev.hexgate.testing.OpenBao;
+import dev.hexgate.testing.OpenBaoResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -24,11 +24,11 @@ import io.quarkus.test.junit.TestProfile;
 /** Hex refuses connections: linking and proxying answer 502 and store nothing. */
 @QuarkusTest
 @TestProfile(UnreachableHexProfile.class)
-@WithTestResource(VaultEmulatorResource.class)
+@WithTestResource(OpenBaoResource.class)
 @ExtendWith(NoSecretsInLogs.class)
 class UnreachableHexTest {
 
-    VaultEmulator vault;
+    OpenBao vault;
 
     @Test
     void answers502WhenLinkingAndStoresNothing() {

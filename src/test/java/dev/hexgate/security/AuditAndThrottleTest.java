@@ -29,14 +29,14 @@ import dev.hexgate.testing.FakeHexResource;
 import dev.hexgate.testing.Keys;
 import dev.hexgate.testing.Links;
 import dev.hexgate.testing.NoSecretsInLogs;
+import dev.hexgate.testing.OpenBaoResource;
 import dev.hexgate.testing.RawHttp;
-import dev.hexgate.testing.VaultEmulatorResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** The audit trail (one JSON line per security event, no secrets) and the slow-down of repeated failed authentication. */
 @QuarkusTest
-@WithTestResource(VaultEmulatorResource.class)
+@WithTestResource(OpenBaoResource.class)
 @WithTestResource(FakeHexResource.class)
 @ExtendWith(NoSecretsInLogs.class)
 class AuditAndThrottleTest {

@@ -35,9 +35,9 @@ import dev.hexgate.testing.Hostile;
 import dev.hexgate.testing.Keys;
 import dev.hexgate.testing.Links;
 import dev.hexgate.testing.NoSecretsInLogs;
+import dev.hexgate.testing.OpenBao;
+import dev.hexgate.testing.OpenBaoResource;
 import dev.hexgate.testing.RawHttp;
-import dev.hexgate.testing.VaultEmulator;
-import dev.hexgate.testing.VaultEmulatorResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -51,7 +51,7 @@ import io.restassured.response.Response;
  * independently of the production validation, so loosening a rule there makes them disagree.
  */
 @QuarkusTest
-@WithTestResource(VaultEmulatorResource.class)
+@WithTestResource(OpenBaoResource.class)
 @WithTestResource(FakeHexResource.class)
 @ExtendWith(NoSecretsInLogs.class)
 class HostileInputTest {
@@ -64,7 +64,7 @@ class HostileInputTest {
     /** Connection ids linked by earlier cases of this run: a proxy call naming one of them rightly succeeds. */
     private static final Set<String> LINKED = ConcurrentHashMap.newKeySet();
 
-    VaultEmulator vault;
+    OpenBao vault;
     FakeHex hex;
     String stored;
     Hostile hostile;
@@ -117,7 +117,7 @@ class HostileInputTest {
             hex.clearReceived();
             Response r = link(id, "app", hex.personalToken("app"));
             String context = "connection id " + JSON.valueToTree(id) + " (seed " + SEED + ")";
-            List<VaultEmulator.Received> writes = vault.receivedMatching("POST", "/v1/secret/data/");
+            List<OpenBao.Received> writes = vault.receivedMatching("POST", "/v1/secret/data/");
             if (isConnectionId(id)) {
                 LINKED.add(id);
                 assertEquals(201, r.statusCode(), context);

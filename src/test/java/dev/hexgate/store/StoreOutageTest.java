@@ -22,9 +22,9 @@ import dev.hexgate.testing.FakeHexResource;
 import dev.hexgate.testing.Keys;
 import dev.hexgate.testing.Links;
 import dev.hexgate.testing.NoSecretsInLogs;
+import dev.hexgate.testing.OpenBao;
+import dev.hexgate.testing.OpenBaoResource;
 import dev.hexgate.testing.TestClock;
-import dev.hexgate.testing.VaultEmulator;
-import dev.hexgate.testing.VaultEmulatorResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -32,16 +32,17 @@ import io.quarkus.test.junit.TestProfile;
 /** Vault sealed or gone: cached tokens keep flowing for a bounded time, writes fail cleanly, nothing is lost. */
 @QuarkusTest
 @TestProfile(ShortCacheProfile.class)
-@WithTestResource(VaultEmulatorResource.class)
+@WithTestResource(OpenBaoResource.class)
 @WithTestResource(FakeHexResource.class)
 @ExtendWith(NoSecretsInLogs.class)
 class StoreOutageTest {
 
-    VaultEmulator vault;
+    OpenBao vault;
+
+    FakeHex hex;
 
     @Inject
     TestClock clock;
-    FakeHex hex;
     private boolean wentDown;
 
     @BeforeEach
@@ -53,11 +54,11 @@ class StoreOutageTest {
     @AfterEach
     void restore() throws IOException {
         clock.reset();
-        vault.sealed(false);
         if (wentDown) {
             vault.up();
             wentDown = false;
         }
+        vault.sealed(false);
     }
 
     private static int proxy(String connectionId) {
