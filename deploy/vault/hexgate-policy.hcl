@@ -1,13 +1,10 @@
 # Vault policy for hexgate: only its own folder of the KV v2 mount "secret" (HEXGATE_VAULT_KV_MOUNT / HEXGATE_VAULT_PATH).
-# data: read and write connections and connect sessions.
+# data: read and write connections, their index entries and connect sessions (compare-and-set).
 path "secret/data/hexgate/*" {
   capabilities = ["create", "read", "update"]
 }
-# metadata: list connections, read versions, delete a connection with all its versions.
+# metadata: list folders a page at a time, read versions, keep one version of each token (max_versions), and delete a
+# connection with all its versions. Nothing is ever destroyed version by version, so no "destroy" path.
 path "secret/metadata/hexgate/*" {
-  capabilities = ["read", "list", "delete"]
-}
-# destroy: remove a replaced token's older version for good.
-path "secret/destroy/hexgate/*" {
-  capabilities = ["update"]
+  capabilities = ["create", "read", "update", "list", "delete"]
 }

@@ -52,6 +52,8 @@ public interface HexgateConfig {
 
     ExpiringTokens expiringTokens();
 
+    IndexRepair indexRepair();
+
     /** Where connections are kept. */
     enum StoreKind {
         FILE,
@@ -165,5 +167,19 @@ public interface HexgateConfig {
          */
         @WithDefault("1h")
         String every();
+    }
+
+    /** The background check that keeps the store's list indexes whole. */
+    interface IndexRepair {
+        /**
+         * {@code HEXGATE_INDEX_REPAIR_EVERY}: how often one batch of connections and of index entries is checked, default
+         * 1m; {@code off} stops it (failed index writes are then repaired only at the next start).
+         */
+        @WithDefault("1m")
+        String every();
+
+        /** {@code HEXGATE_INDEX_REPAIR_BATCH}: connections, and index entries, checked per run; default 100. */
+        @WithDefault("100")
+        int batch();
     }
 }

@@ -2,7 +2,6 @@ package dev.hexgate.connection;
 
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +25,8 @@ import io.smallrye.mutiny.Uni;
 /** Links, reads, lists and deletes connections: validation first, then Hex, then the store, then the local cache. */
 @ApplicationScoped
 public class ConnectionService {
+
+    private static final int SAVE_ATTEMPTS = 5;
 
     private final InstantSource clock;
     private final LinkRequestValidator validator;
@@ -57,15 +58,32 @@ public class ConnectionService {
         return verifier.verify(link.subdomain(), link.token());
     }
 
-    /** Stores a verified connection, keeping the creation time of one it replaces, and uses it on this replica at once. */
+    /**
+     * Stores a verified connection, keeping the creation time of one it replaces, and uses it on this replica at once.
+     * The write names the version it replaces: when another link of the same id (on any replica) lands in between, this
+     * one reads again and replaces that, so the last link wins and no write is lost half-way.
+     */
     public Uni<Connection> store(NewConnection link, HexAccount account) {
-        return StoreException.orUnavailable(store.find(link.connectionId())).flatMap(existing -> {
+        return StoreException.orUnavailable(storeOnce(link, account, SAVE_ATTEMPTS));
+    }
+
+    private Uni<Connection> storeOnce(NewConnection link, HexAccount account, int attemptsLeft) {
+        return store.read(link.connectionId()).flatMap(existing -> {
             String now = clock.instant().truncatedTo(ChronoUnit.MILLIS).toString();
-            String createdAt = existing.map(e -> e.connection().createdAt()).orElse(now);
+            String createdAt = existing.map(e -> e.value().connection().createdAt()).orElse(now);
             Connection connection = new Connection(link.connectionId(), link.providerConfigKey(), link.subdomain(),
                     link.metadata(), link.endUser(), link.tags() == null ? Map.of() : link.tags(), createdAt, now, account);
             StoredConnection stored = new StoredConnection(connection, link.token());
-            return StoreException.orUnavailable(store.save(stored)).invoke(() -> cache.put(stored)).replaceWith(connection);
+            return store.save(stored, existing).flatMap(saved -> {
+                if (saved) {
+                    cache.put(stored);
+                    return Uni.createFrom().item(connection);
+                }
+                if (attemptsLeft <= 1) {
+                    throw new StoreException("connection " + link.connectionId() + " kept changing while it was linked");
+                }
+                return storeOnce(link, account, attemptsLeft - 1);
+            });
         });
     }
 
@@ -77,20 +95,18 @@ public class ConnectionService {
                 .map(found -> found.map(StoredConnection::connection).orElseThrow(ConnectionService::unknown));
     }
 
-    /** Connections in creation order, filtered and paged as {@code GET /connections} asks. */
+    /** Connections in creation order, filtered and paged as {@code GET /connections} asks; reads only that page. */
     public Uni<List<Connection>> list(Optional<String> connectionId, Optional<String> endUserId, int limit, int page) {
-        Uni<List<Connection>> all = connectionId.isPresent()
-                ? (Validation.isConnectionId(connectionId.get())
-                        ? StoreException.orUnavailable(store.find(connectionId.get()))
-                                .map(f -> f.map(StoredConnection::connection).stream().toList())
-                        : Uni.createFrom().item(List.of()))
-                : StoreException.orUnavailable(store.list());
-        return all.map(connections -> connections.stream()
+        if (connectionId.isEmpty()) {
+            return StoreException.orUnavailable(store.page(endUserId, limit, (long) page * limit));
+        }
+        if (!Validation.isConnectionId(connectionId.get())) {
+            return Uni.createFrom().item(List.of());
+        }
+        return StoreException.orUnavailable(store.find(connectionId.get())).map(found -> found
+                .map(StoredConnection::connection)
                 .filter(c -> endUserId.isEmpty() || (c.endUser() != null && endUserId.get().equals(c.endUser().id())))
-                .sorted(Comparator.comparing(Connection::createdAt).thenComparing(Connection::connectionId))
-                .skip((long) page * limit)
-                .limit(limit)
-                .toList());
+                .stream().skip((long) page * limit).limit(limit).toList());
     }
 
     public Uni<Void> delete(String connectionId) {

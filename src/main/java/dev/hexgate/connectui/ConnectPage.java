@@ -109,7 +109,7 @@ public class ConnectPage {
                 return Uni.createFrom().item(page(403, new Closed("This form could not be verified",
                         "The form was not sent from this page. Open the link you were given again.").render()).build());
             }
-            ConnectSession session = lookup.record().session();
+            ConnectSession session = lookup.record().value();
             String subdomain = session.presetSubdomain() != null ? session.presetSubdomain() : trim(postedSubdomain);
             String enteredToken = trim(apiToken);
             Entered problems = check(subdomain, enteredToken);
@@ -178,7 +178,7 @@ public class ConnectPage {
     }
 
     private String formPage(String token, String csrf, ConnectSessionService.Lookup lookup, Entered entered) {
-        ConnectSession session = lookup.record().session();
+        ConnectSession session = lookup.record().value();
         String who = session.endUser().email() != null ? session.endUser().email()
                 : session.endUser().displayName() != null ? session.endUser().displayName() : session.endUser().id();
         return new Form(token, csrf, session.presetSubdomain(),

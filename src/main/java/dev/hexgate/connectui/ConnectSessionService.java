@@ -18,8 +18,8 @@ import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.ErrorDetail;
 import dev.hexgate.error.GatewayException;
 import dev.hexgate.store.ConnectionStore;
-import dev.hexgate.store.SessionRecord;
 import dev.hexgate.store.StoreException;
+import dev.hexgate.store.Versioned;
 import dev.hexgate.support.Hashes;
 import dev.hexgate.support.RandomTokens;
 import io.smallrye.mutiny.Uni;
@@ -40,7 +40,7 @@ public class ConnectSessionService {
     }
 
     /** A looked-up session: its state and, when it exists, the stored record. */
-    public record Lookup(State state, String id, SessionRecord record) {
+    public record Lookup(State state, String id, Versioned<ConnectSession> record) {
     }
 
     /** A new session as the backend receives it; the token exists only in this answer and in the link. */
@@ -80,7 +80,7 @@ public class ConnectSessionService {
             if (found.isEmpty()) {
                 return new Lookup(State.UNKNOWN, id, null);
             }
-            ConnectSession session = found.get().session();
+            ConnectSession session = found.get().value();
             State state = session.isUsed() ? State.USED : session.isExpired(clock.instant()) ? State.EXPIRED : State.OPEN;
             return new Lookup(state, id, found.get());
         });
@@ -89,14 +89,14 @@ public class ConnectSessionService {
     /** Marks the session used by this link; false when another submission used it first (on any replica). */
     public Uni<Boolean> claim(Lookup open, String connectionId) {
         return StoreException
-                .orUnavailable(store.replaceSession(open.id(), open.record().session().usedBy(connectionId, clock.instant()),
-                        open.record().revision()));
+                .orUnavailable(store.replaceSession(open.id(), open.record().value().usedBy(connectionId, clock.instant()),
+                        open.record().version()));
     }
 
     /** Gives a claimed session back after the link failed to store, so the end user can try again. */
     public Uni<Boolean> release(Lookup open) {
         return StoreException
-                .orUnavailable(store.replaceSession(open.id(), open.record().session().unused(), open.record().revision() + 1));
+                .orUnavailable(store.replaceSession(open.id(), open.record().value().unused(), open.record().version() + 1));
     }
 
     private String validate(ConnectSessionRequest request) {

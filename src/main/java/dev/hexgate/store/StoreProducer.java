@@ -20,7 +20,7 @@ public class StoreProducer {
 
     @Produces
     @ApplicationScoped
-    ConnectionStore store(HexgateConfig config, Instance<VaultConnectionStore> vault, Instance<FileConnectionStore> file) {
+    Records records(HexgateConfig config, Instance<VaultRecords> vault, Instance<FileRecords> file) {
         return switch (config.storeKind()) {
             case VAULT -> vault.get();
             case FILE -> file.get();

@@ -110,7 +110,7 @@ class DeployManifestsTest {
                 paths.add(line.substring(6, line.indexOf('"', 6)));
             }
         }
-        assertEquals(List.of("secret/data/hexgate/*", "secret/metadata/hexgate/*", "secret/destroy/hexgate/*"), paths);
+        assertEquals(List.of("secret/data/hexgate/*", "secret/metadata/hexgate/*"), paths);
     }
 
     private static void assertNull(Object value, String message) {

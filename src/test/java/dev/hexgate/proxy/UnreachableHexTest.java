@@ -3,7 +3,9 @@ package dev.hexgate.proxy;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -35,7 +37,9 @@ class UnreachableHexTest {
         Links.link(Links.body("down-1", "app", FakeHex.unknownToken())).statusCode(502)
                 .body("error.code", equalTo("upstream_unreachable"))
                 .body("error.message", containsString("app.hex.tech"));
-        assertTrue(vault.receivedMatching("POST", "/v1/").isEmpty());
+        // (The store's one-time index marker, written at start, is not this link's.)
+        assertEquals(List.of(), vault.receivedMatching("POST", "/v1/").stream()
+                .filter(write -> !write.path().contains("/hexgate/migrations/")).toList());
     }
 
     @Test

@@ -121,8 +121,16 @@ class HostileInputTest {
             if (isConnectionId(id)) {
                 LINKED.add(id);
                 assertEquals(201, r.statusCode(), context);
-                assertEquals(1, writes.size(), context);
+                // The record under its own id, and index entries that end with it; nothing anywhere else.
+                assertEquals(1,
+                        writes.stream().filter(w -> w.path().startsWith("/v1/secret/data/hexgate/connections/")).count(),
+                        context);
                 assertEquals("/v1/secret/data/hexgate/connections/" + id, writes.get(0).path(), context);
+                for (OpenBao.Received write : writes.subList(1, writes.size())) {
+                    assertTrue(write.path().startsWith("/v1/secret/data/hexgate/index/")
+                            && (write.path().endsWith("-" + id) || write.path().endsWith("/" + id)),
+                            context + ": " + write.path());
+                }
             } else {
                 assertEquals(400, r.statusCode(), context);
                 assertEquals("invalid_body", r.path("error.code"), context);

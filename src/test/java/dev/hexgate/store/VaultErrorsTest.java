@@ -26,16 +26,16 @@ class VaultErrorsTest {
 
     @Test
     void readsASealedVaultFromTheRawBodyAsFromTheParsedList() {
-        assertEquals("503 Vault is sealed", VaultConnectionStore.describe(parsed(503, "Vault is sealed")));
+        assertEquals("503 Vault is sealed", VaultRecords.describe(parsed(503, "Vault is sealed")));
         assertEquals("503 Vault is sealed",
-                VaultConnectionStore.describe(rawOnly(503, "{\"errors\":[\"Vault is sealed\"]}\n")));
+                VaultRecords.describe(rawOnly(503, "{\"errors\":[\"Vault is sealed\"]}\n")));
     }
 
     @Test
     void tellsAnInvalidTokenFromAPolicyDenialInEitherForm() {
         String invalid = "{\"errors\":[\"2 errors occurred:\\n\\t* permission denied\\n\\t* invalid token\\n\\n\"]}";
-        assertTrue(VaultConnectionStore.describe(rawOnly(403, invalid)).contains("invalid token"));
-        assertTrue(VaultConnectionStore
+        assertTrue(VaultRecords.describe(rawOnly(403, invalid)).contains("invalid token"));
+        assertTrue(VaultRecords
                 .describe(rawOnly(403, "{\"errors\":[\"1 error occurred:\\n\\t* permission denied\\n\\n\"]}"))
                 .contains("policy"));
     }
@@ -50,7 +50,7 @@ class VaultErrorsTest {
     @Test
     void treatsABodyThatIsNotVaultsAsSayingNothing() {
         assertFalse(VaultErrors.mention(rawOnly(503, "<html>sealed? no, a load balancer page</html>"), "sealed"));
-        assertEquals("503 no active Vault node", VaultConnectionStore.describe(rawOnly(503, "")));
+        assertEquals("503 no active Vault node", VaultRecords.describe(rawOnly(503, "")));
         assertEquals(List.of(), VaultErrors.errors(rawOnly(503, "{\"errors\":null}")));
     }
 }

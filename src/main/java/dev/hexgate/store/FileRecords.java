@@ -1,0 +1,271 @@
+package dev.hexgate.store;
+
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.hexgate.config.HexgateConfig;
+import io.quarkus.arc.Unremovable;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/**
+ * {@link Records} in local files, for a single node: one AES-256-GCM file per key, its path the key's segments
+ * (percent-encoded) with {@code .rec} on the last, sealed with the key as associated data so files cannot be swapped.
+ * Writes are atomic (temp file, fsync, rename, directory fsync) and serialised by one lock, which is also what makes
+ * compare-and-set hold. File I/O runs on the worker pool, never on the event loop.
+ */
+@ApplicationScoped
+@Typed(FileRecords.class)
+@Unremovable
+public class FileRecords implements Records {
+
+    private static final Logger LOG = Logger.getLogger(FileRecords.class);
+    private static final String SUFFIX = ".rec";
+    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {
+    };
+
+    private final Path root;
+    private final FileCipher cipher;
+    private final ObjectMapper mapper;
+    private final StoreMetrics metrics;
+    private final OutageLog outages;
+    private final Object writeLock = new Object();
+
+    @Inject
+    public FileRecords(HexgateConfig config, ConnectionCodec codec, StoreMetrics metrics) {
+        this(Path.of(config.storeFile().dir()), config.storeFile().key(), codec.mapper(), metrics);
+    }
+
+    FileRecords(Path directory, Optional<String> key, ObjectMapper mapper, StoreMetrics metrics) {
+        this.root = directory.toAbsolutePath();
+        this.mapper = mapper;
+        this.metrics = metrics;
+        this.outages = new OutageLog("File", metrics);
+        this.cipher = FileCipher.open(root, key);
+        try {
+            Files.createDirectories(root.resolve("connections"));
+            new LegacyFiles(root, cipher, mapper, this).migrate();
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot prepare the file store directory " + root + ": " + e.getMessage());
+        }
+        LOG.warnf("Using the embedded file store in %s: single node only, not for several replicas "
+                + "(set HEXGATE_STORE=vault for that)", root);
+    }
+
+    @Override
+    public Uni<Optional<Versioned<Map<String, String>>>> read(String key) {
+        return io("read", () -> open(key).map(record -> new Versioned<>(valueOf(record), record.get("version").asInt())));
+    }
+
+    @Override
+    public Uni<Boolean> write(String key, Map<String, String> value, int expectedVersion, boolean secret) {
+        // One version is all a file holds: the rename that replaces it is the end of the old token.
+        return io("write", () -> writeNow(key, value, expectedVersion));
+    }
+
+    @Override
+    public Uni<Void> put(String key, Map<String, String> value) {
+        return io("write", () -> {
+            synchronized (writeLock) {
+                int current = open(key).map(record -> record.get("version").asInt()).orElse(Versioned.ABSENT);
+                seal(key, value, current + 1);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Uni<Boolean> delete(String key) {
+        return io("delete", () -> {
+            synchronized (writeLock) {
+                Path file = fileOf(key);
+                boolean existed = Files.deleteIfExists(file);
+                if (existed) {
+                    syncDirectory(file.getParent());
+                }
+                return existed;
+            }
+        });
+    }
+
+    @Override
+    public Uni<Integer> version(String key) {
+        return io("read metadata", () -> open(key).map(record -> record.get("version").asInt()).orElse(Versioned.ABSENT));
+    }
+
+    @Override
+    public Uni<List<String>> list(String folder, String after, int limit) {
+        return io("list", () -> {
+            Path dir = directoryOf(folder);
+            TreeSet<String> names = new TreeSet<>();
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                for (Path entry : entries) {
+                    String name = entry.getFileName().toString();
+                    if (Files.isDirectory(entry)) {
+                        names.add(decode(name) + "/");
+                    } else if (name.endsWith(SUFFIX)) {
+                        names.add(decode(name.substring(0, name.length() - SUFFIX.length())));
+                    }
+                }
+            } catch (NoSuchFileException e) {
+                return List.<String> of();
+            }
+            List<String> page = new ArrayList<>(Math.min(limit, names.size()));
+            for (String name : after == null ? names : names.tailSet(after, false)) {
+                if (page.size() == limit) {
+                    break;
+                }
+                page.add(name);
+            }
+            return page;
+        });
+    }
+
+    @Override
+    public Uni<Void> check() {
+        return io("check", () -> {
+            if (!Files.isDirectory(root) || !Files.isWritable(root)) {
+                throw new IOException("directory missing or not writable");
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public String kind() {
+        return "file";
+    }
+
+    /** Compare-and-set in one step under the write lock; used by the legacy migration too. */
+    boolean writeNow(String key, Map<String, String> value, int expectedVersion) throws IOException, GeneralSecurityException {
+        synchronized (writeLock) {
+            int current = open(key).map(record -> record.get("version").asInt()).orElse(Versioned.ABSENT);
+            if (current != expectedVersion) {
+                return false;
+            }
+            seal(key, value, current + 1);
+            return true;
+        }
+    }
+
+    private void seal(String key, Map<String, String> value, int version) throws IOException, GeneralSecurityException {
+        ObjectNode record = mapper.createObjectNode();
+        record.put("version", version);
+        record.set("value", mapper.valueToTree(value));
+        Path file = fileOf(key);
+        Files.createDirectories(file.getParent());
+        writeAtomically(file, cipher.seal(mapper.writeValueAsBytes(record), aad(key)));
+    }
+
+    /** A decrypted record, or empty when the file does not exist. */
+    private Optional<JsonNode> open(String key) throws IOException {
+        byte[] sealed;
+        try {
+            sealed = Files.readAllBytes(fileOf(key));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        return Optional.of(mapper.readTree(cipher.open(sealed, aad(key))));
+    }
+
+    private Map<String, String> valueOf(JsonNode record) {
+        return new LinkedHashMap<>(mapper.convertValue(record.get("value"), STRING_MAP));
+    }
+
+    private Path fileOf(String key) {
+        int slash = key.lastIndexOf('/');
+        Path dir = slash < 0 ? root : directoryOf(key.substring(0, slash + 1));
+        return dir.resolve(encode(key.substring(slash + 1)) + SUFFIX);
+    }
+
+    private Path directoryOf(String folder) {
+        Path dir = root;
+        for (String segment : folder.split("/")) {
+            if (!segment.isEmpty()) {
+                dir = dir.resolve(encode(segment));
+            }
+        }
+        return dir;
+    }
+
+    /**
+     * A key segment as a file name: nothing but letters, digits, '-' and '_' stays as it is, so '.' can never mean a parent.
+     */
+    private static String encode(String segment) {
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace(".", "%2E").replace("*", "%2A").replace("+", "%20");
+    }
+
+    private static String decode(String name) {
+        return URLDecoder.decode(name.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] aad(String key) {
+        return ("hexgate-record:" + key).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void writeAtomically(Path file, byte[] content) throws IOException {
+        Path temp = Files.createTempFile(file.getParent(), ".write-", ".tmp");
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                channel.write(ByteBuffer.wrap(content));
+                channel.force(true);
+            }
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory(file.getParent());
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    static void syncDirectory(Path directory) throws IOException {
+        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+            dir.force(true);
+        }
+    }
+
+    private <T> Uni<T> io(String operation, Callable<T> work) {
+        return metrics.timed(operation, Uni.createFrom().item(() -> {
+            try {
+                T result = work.call();
+                outages.succeeded();
+                return result;
+            } catch (StoreException e) {
+                outages.failed(e.getMessage());
+                throw e;
+            } catch (Exception e) {
+                String reason = "file " + operation + " failed: " + e.getClass().getSimpleName();
+                outages.failed(reason);
+                throw new StoreException(reason);
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()));
+    }
+}
