@@ -21,7 +21,7 @@ RUNS=${RUNS:-50}
 WORK=$(mktemp -d "${DATA_DIR:-/tmp}/hexgate-scale.XXXXXX")
 HEXGATE=19013
 UPSTREAM=19011
-BAO_PORT=19012
+BAO_PORT=19020   # its cluster listener takes the next port too
 KEY=bench-key-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 BASE=http://127.0.0.1:$HEXGATE
 CLIENT=bench/scale_client.py
@@ -33,7 +33,7 @@ BAO=$HOME/.cache/hexgate/openbao-$OPENBAO_VERSION/bao
 
 cleanup() {
   for pid in ${HEXGATE_PID:-} ${BAO_PID:-} ${UPSTREAM_PID:-}; do kill "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
+  [ -n "${KEEP:-}" ] && echo "kept $WORK" || rm -rf "$WORK"
 }
 trap cleanup EXIT
 

@@ -17,9 +17,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
@@ -59,6 +61,7 @@ public class FileRecords implements Records {
     private final StoreMetrics metrics;
     private final OutageLog outages;
     private final Object writeLock = new Object();
+    private final Map<String, NavigableSet<String>> folders = new ConcurrentHashMap<>();
 
     @Inject
     public FileRecords(HexgateConfig config, ConnectionCodec codec, StoreMetrics metrics) {
@@ -111,6 +114,7 @@ public class FileRecords implements Records {
                 boolean existed = Files.deleteIfExists(file);
                 if (existed) {
                     syncDirectory(file.getParent());
+                    listed(key, false);
                 }
                 return existed;
             }
@@ -125,21 +129,8 @@ public class FileRecords implements Records {
     @Override
     public Uni<List<String>> list(String folder, String after, int limit) {
         return io("list", () -> {
-            Path dir = directoryOf(folder);
-            TreeSet<String> names = new TreeSet<>();
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-                for (Path entry : entries) {
-                    String name = entry.getFileName().toString();
-                    if (Files.isDirectory(entry)) {
-                        names.add(decode(name) + "/");
-                    } else if (name.endsWith(SUFFIX)) {
-                        names.add(decode(name.substring(0, name.length() - SUFFIX.length())));
-                    }
-                }
-            } catch (NoSuchFileException e) {
-                return List.<String> of();
-            }
-            List<String> page = new ArrayList<>(Math.min(limit, names.size()));
+            NavigableSet<String> names = folder(folder);
+            List<String> page = new ArrayList<>(Math.min(limit, 128));
             for (String name : after == null ? names : names.tailSet(after, false)) {
                 if (page.size() == limit) {
                     break;
@@ -148,6 +139,66 @@ public class FileRecords implements Records {
             }
             return page;
         });
+    }
+
+    /**
+     * The sorted names in a folder, read from the directory once and then kept up to date by this process's writes and
+     * deletes (the file store has one writer), so a page of a folder of a million keys costs what a page of ten does.
+     */
+    private NavigableSet<String> folder(String folder) throws IOException {
+        NavigableSet<String> known = folders.get(folder);
+        if (known != null) {
+            return known;
+        }
+        synchronized (writeLock) {
+            known = folders.get(folder);
+            if (known == null) {
+                known = scan(directoryOf(folder));
+                folders.put(folder, known);
+            }
+            return known;
+        }
+    }
+
+    private static NavigableSet<String> scan(Path dir) throws IOException {
+        NavigableSet<String> names = new ConcurrentSkipListSet<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (name.endsWith(SUFFIX)) {
+                    names.add(decode(name.substring(0, name.length() - SUFFIX.length())));
+                } else if (!name.startsWith(".") && Files.isDirectory(entry)) {
+                    names.add(decode(name) + "/");
+                }
+            }
+        } catch (NoSuchFileException e) {
+            // an empty folder; its names arrive with the first write
+        }
+        return names;
+    }
+
+    /** Called under the write lock after a key was written or deleted: the folder listings that are loaded follow. */
+    private void listed(String key, boolean present) {
+        int slash = key.lastIndexOf('/');
+        String folder = slash < 0 ? "" : key.substring(0, slash + 1);
+        NavigableSet<String> names = folders.get(folder);
+        if (names != null) {
+            if (present) {
+                names.add(key.substring(slash + 1));
+            } else {
+                names.remove(key.substring(slash + 1));
+            }
+        }
+        // Each parent folder lists this one as a sub-folder from its first key on.
+        while (present && slash > 0) {
+            int parentSlash = key.lastIndexOf('/', slash - 1);
+            String parent = parentSlash < 0 ? "" : key.substring(0, parentSlash + 1);
+            NavigableSet<String> parentNames = folders.get(parent);
+            if (parentNames != null) {
+                parentNames.add(key.substring(parentSlash + 1, slash + 1));
+            }
+            slash = parentSlash;
+        }
     }
 
     @Override
@@ -184,6 +235,7 @@ public class FileRecords implements Records {
         Path file = fileOf(key);
         Files.createDirectories(file.getParent());
         writeAtomically(file, cipher.seal(mapper.writeValueAsBytes(record), aad(key)));
+        listed(key, true);
     }
 
     /** A decrypted record, or empty when the file does not exist. */
