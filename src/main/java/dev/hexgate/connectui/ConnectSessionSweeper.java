@@ -39,7 +39,7 @@ public class ConnectSessionSweeper {
                 LOG.infof("Removed %d connect sessions that expired over a day ago", removed);
             }
         }).onFailure().invoke(failure -> LOG.warnf("Removing expired connect sessions failed (tried again next run): %s",
-                failure instanceof StoreException ? failure.getMessage() : failure.getClass().getSimpleName()))
+                StoreException.describe(failure)))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 

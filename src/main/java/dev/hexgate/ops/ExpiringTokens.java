@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 
 import dev.hexgate.domain.Connection;
 import dev.hexgate.store.ConnectionStore;
+import dev.hexgate.store.StoreException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
@@ -50,7 +51,7 @@ public class ExpiringTokens {
     /** Counts and reports; a store that cannot be read leaves the last count in place (the store logs why). */
     public Uni<Void> recount() {
         return store.expiringBefore(clock.instant().plus(HORIZON), COUNTED).invoke(this::report)
-                .onFailure().invoke(failure -> LOG.debugf("Expiry count skipped: %s", failure.getMessage()))
+                .onFailure().invoke(failure -> LOG.debugf("Expiry count skipped: %s", StoreException.describe(failure)))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 

@@ -33,7 +33,7 @@ public class IndexMaintenance {
         // In the background: a large store from before the indexes must not delay the start.
         repair.backfill(store).subscribe().with(count -> {
         }, failure -> LOG.warnf("Indexing connections stored before listing was indexed failed (tried again at the next "
-                + "start; until then they are missing from GET /connections): %s", describe(failure)));
+                + "start; until then they are missing from GET /connections): %s", StoreException.describe(failure)));
     }
 
     @Scheduled(identity = "index-repair", every = "{hexgate.index-repair.every}", delayed = "30s", executionMaxDelay = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -46,11 +46,10 @@ public class IndexMaintenance {
                         LOG.infof("Index check fixed %d entries left by interrupted writes", fixed);
                     }
                 })
-                .onFailure().invoke(failure -> LOG.warnf("Index repair failed (tried again next run): %s", describe(failure)))
+                .onFailure()
+                .invoke(failure -> LOG.warnf("Index repair failed (tried again next run): %s",
+                        StoreException.describe(failure)))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 
-    private static String describe(Throwable failure) {
-        return failure instanceof StoreException ? failure.getMessage() : failure.getClass().getSimpleName();
-    }
 }

@@ -11,6 +11,11 @@ public class StoreException extends RuntimeException {
         super(message, null, false, false);
     }
 
+    /** What a log line or health check may say of a failure: a store failure's own description, else only its type. */
+    public static String describe(Throwable failure) {
+        return failure instanceof StoreException ? failure.getMessage() : failure.getClass().getSimpleName();
+    }
+
     /** A store call as the API answers it: a store failure becomes 503 {@code store_unavailable} (and nothing changed). */
     public static <T> Uni<T> orUnavailable(Uni<T> operation) {
         return operation.onFailure(StoreException.class).transform(e -> new GatewayException(ErrorCode.STORE_UNAVAILABLE,

@@ -37,7 +37,7 @@ public class StoreReadiness implements AsyncHealthCheck {
                         .withData("store", store.kind())
                         // Still proxied from cache, within HEXGATE_TOKEN_CACHE_STALE_IF_ERROR:
                         .withData("cached_connections", cache.size())
-                        .withData("reason", e instanceof StoreException ? e.getMessage() : e.getClass().getSimpleName())
+                        .withData("reason", StoreException.describe(e))
                         .build());
     }
 }
