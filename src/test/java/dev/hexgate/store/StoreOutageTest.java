@@ -44,6 +44,7 @@ class StoreOutageTest {
     @Inject
     TestClock clock;
     private boolean wentDown;
+    private boolean limited;
 
     @BeforeEach
     void link() {
@@ -59,6 +60,10 @@ class StoreOutageTest {
             wentDown = false;
         }
         vault.sealed(false);
+        if (limited) {
+            vault.rateLimited(false);
+            limited = false;
+        }
     }
 
     private static int proxy(String connectionId) {
@@ -101,6 +106,24 @@ class StoreOutageTest {
                 .body("{\"end_user\":{\"id\":\"u\"}}").when().post("/connect/sessions").then().statusCode(503);
         vault.sealed(false);
         assertEquals(before, vault.latest("hexgate/connections/outage-1"));
+        assertEquals(200, proxy("outage-1"));
+    }
+
+    @Test
+    void answers503WhileAVaultQuotaRateLimitsItAndLosesNothing() {
+        JsonNode before = vault.latest("hexgate/connections/outage-1");
+        vault.rateLimited(true);
+        limited = true;
+        given().header("Authorization", Keys.bearer(Keys.FULL)).when().get("/connections").then().statusCode(503)
+                .body("error.code", equalTo("store_unavailable"));
+        Links.link(Links.body("outage-1", "app", hex.personalToken("app"))).statusCode(503)
+                .body("error.code", equalTo("store_unavailable"));
+        given().when().get("/q/health/ready").then().statusCode(503)
+                .body("checks.find { it.name == 'connection-store' }.data.reason", containsString("429 rate-limited"));
+        vault.rateLimited(false);
+        limited = false;
+        assertEquals(before, vault.latest("hexgate/connections/outage-1"), "the refused link changed nothing");
+        given().when().get("/q/health/ready").then().statusCode(200);
         assertEquals(200, proxy("outage-1"));
     }
 

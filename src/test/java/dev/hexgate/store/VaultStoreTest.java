@@ -87,6 +87,18 @@ class VaultStoreTest {
     }
 
     @Test
+    void checksTheStoreWithOneReadAndNoListOfConnections() {
+        save(connection("checked", "u-1", 0, TOKEN));
+        vault.clearReceived();
+
+        store.check().await().indefinitely();
+
+        List<String> sent = vault.received().stream().map(r -> r.method() + " " + r.path()).toList();
+        // A LIST of connections/ costs OpenBao the whole folder, whatever its limit: about a second per 100,000 keys.
+        assertEquals(List.of("GET /v1/secret/metadata/hexgate/" + VaultRecords.CHECK_KEY), sent);
+    }
+
+    @Test
     void keepsOneVersionSoAReplacedTokenIsGone() {
         save(connection("one", "u-1", 0, TOKEN));
         save(connection("one", "u-1", 0, TOKEN.replace('5', '9')));

@@ -227,6 +227,18 @@ public final class OpenBao implements AutoCloseable {
         }
     }
 
+    /**
+     * A rate-limit quota on the KV mount that lets one request an hour through (true), so Vault answers 429 "rate limit
+     * quota exceeded" to the gateway and to root alike; false removes it.
+     */
+    public void rateLimited(boolean limited) {
+        if (limited) {
+            root("POST", "sys/quotas/rate-limit/hexgate-test", "{\"path\":\"secret/\",\"rate\":1,\"interval\":\"1h\"}");
+        } else {
+            root("DELETE", "sys/quotas/rate-limit/hexgate-test", null);
+        }
+    }
+
     public void sealed(boolean seal) {
         if (seal) {
             root("PUT", "sys/seal", null);
