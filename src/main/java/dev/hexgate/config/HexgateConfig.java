@@ -113,6 +113,13 @@ public interface HexgateConfig {
          */
         @WithDefault("15m")
         Duration staleIfError();
+
+        /**
+         * {@code HEXGATE_TOKEN_CACHE_MAX_SIZE}: most connections whose token one replica holds, default 20000; the least
+         * useful are evicted first (Caffeine's W-TinyLFU), and an evicted token is simply read again.
+         */
+        @WithDefault("20000")
+        long maxSize();
     }
 
     /** The proxy hop. */
@@ -121,9 +128,20 @@ public interface HexgateConfig {
         @WithDefault("5s")
         Duration connectTimeout();
 
-        /** {@code HEXGATE_PROXY_TIMEOUT}: upstream idle-response timeout, default 60s. */
+        /**
+         * {@code HEXGATE_PROXY_TIMEOUT}: how long Hex may take to start its answer once the request body has been sent, and
+         * how long a caller may pause mid-upload; default 60s.
+         */
         @WithDefault("60s")
         Duration timeout();
+
+        /**
+         * {@code HEXGATE_PROXY_KEEP_ALIVE}: how long an idle pooled connection to Hex is kept, default 30s (whole seconds);
+         * below the 60 s idle timeout of common load balancers and CDNs, so the gateway closes first and never sends on a
+         * socket the other side is closing.
+         */
+        @WithDefault("30s")
+        Duration keepAlive();
 
         /** {@code HEXGATE_PROXY_RETRIES}: retries when the caller sends no {@code Retries} header, default 0. */
         @WithDefault("0")
@@ -144,6 +162,13 @@ public interface HexgateConfig {
         /** {@code HEXGATE_PROXY_RETRY_BUFFER}: largest request body kept for a retry, default 1M. */
         @WithDefault("1M")
         MemorySize retryBuffer();
+
+        /**
+         * {@code HEXGATE_PROXY_RETRY_BUFFER_TOTAL}: all request bodies kept for retries at once on this replica, default
+         * 64M; a body that does not fit is streamed with no retries.
+         */
+        @WithDefault("64M")
+        MemorySize retryBufferTotal();
     }
 
     /** Connect sessions for the Connect UI. */

@@ -23,6 +23,7 @@ public enum ErrorCode {
     UPSTREAM_TIMEOUT(504),
     STORE_UNAVAILABLE(503),
     REQUEST_TOO_LARGE(413),
+    REQUEST_TIMEOUT(408),
     SERVER_ERROR(500);
 
     private final int status;

@@ -37,15 +37,28 @@ public class ErrorResponses {
         response.headers().remove("Content-Length").remove("Transfer-Encoding");
         response.putHeader("Content-Type", "application/json");
         error.headers().forEach(response::putHeader);
-        boolean unreadBody = !request.isEnded();
-        if (unreadBody && request.version() != HttpVersion.HTTP_2) {
+        boolean http1 = request.version() != HttpVersion.HTTP_2;
+        boolean unreadBody = http1 && !request.isEnded() && bodyFollows(request);
+        if (unreadBody) {
             // An unread upload is not drained: the connection is closed once the error is sent.
             response.putHeader("Connection", "close");
+        } else if (!request.isEnded()) {
+            // Framed without a body: let the paused request end so the connection can carry the caller's next one.
+            request.resume();
         }
         response.end(body).onComplete(done -> {
-            if (unreadBody && request.version() != HttpVersion.HTTP_2) {
+            if (unreadBody) {
                 request.connection().close();
             }
         });
+    }
+
+    /** RFC 9112 §6.3: an HTTP/1.1 request carries a body only when Transfer-Encoding or a non-zero Content-Length says so. */
+    private static boolean bodyFollows(HttpServerRequest request) {
+        if (request.headers().contains("Transfer-Encoding")) {
+            return true;
+        }
+        String length = request.getHeader("Content-Length");
+        return length != null && !length.trim().equals("0");
     }
 }

@@ -9,7 +9,7 @@ import dev.hexgate.error.GatewayException;
 import dev.hexgate.hex.HexHost;
 import io.vertx.core.Future;
 
-/** Step 5: the upstream origin from the stored subdomain, the only input that may choose a host. */
+/** Step 6: the upstream origin from the stored subdomain, the only input that may choose a host. */
 @ApplicationScoped
 class BuildOrigin implements ProxyStep {
 

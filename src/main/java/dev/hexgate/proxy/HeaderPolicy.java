@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpMethod;
 
 /**
  * Which headers cross the proxy in each direction (docs/contract.md §6). Every list is here, and only here; the stored
@@ -21,9 +22,22 @@ public final class HeaderPolicy {
     static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "proxy-authenticate",
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "http2-settings");
 
-    /** Caller credentials and routing headers: token exfiltration, host and forwarding spoofing. */
+    /**
+     * Caller credentials and routing headers (token exfiltration, host and forwarding spoofing), the framing the gateway
+     * sets itself, and W3C {@code baggage}, which carries the caller's application data (user ids, tenants) that Hex has
+     * no use for. {@code traceparent}/{@code tracestate} do cross: they only name a trace.
+     */
     static final Set<String> CALLER_ONLY = Set.of("authorization", "cookie", "host", "forwarded", "x-real-ip",
-            "content-length", "expect");
+            "content-length", "expect", "baggage");
+
+    /**
+     * Hex's own session cookies belong to hex.tech, not to the gateway's origin the caller sees; {@code Alt-Svc} would
+     * point the caller's client at Hex's HTTP/3 endpoint for the gateway's host name.
+     */
+    static final Set<String> HEX_ONLY = Set.of("set-cookie", "set-cookie2", "alt-svc");
+
+    /** Methods whose requests carry a body by definition: without one they get {@code Content-Length: 0} (RFC 9110 §8.6). */
+    private static final Set<HttpMethod> BODY_METHODS = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH);
 
     /** The gateway's own control headers (Nango's proxy API): they steer hexgate and mean nothing to Hex. */
     static final Set<String> CONTROL = Set.of("connection-id", "provider-config-key", "retries", "retry-on",
@@ -36,8 +50,8 @@ public final class HeaderPolicy {
      * The headers to send to Hex: the caller's end-to-end headers and {@code Nango-Proxy-<Name>} as {@code <Name>}, then
      * the request id and the stored token.
      */
-    public static MultiMap upstreamRequest(MultiMap caller, String requestId, String token, boolean hasBody,
-            String contentLength) {
+    public static MultiMap upstreamRequest(HttpMethod method, MultiMap caller, String requestId, String token,
+            boolean hasBody, String contentLength) {
         Set<String> namedInConnection = namedIn(caller.getAll("connection"));
         MultiMap out = MultiMap.caseInsensitiveMultiMap();
         boolean renamed = false;
@@ -64,18 +78,25 @@ public final class HeaderPolicy {
         // RFC 9112 §6.3: with Transfer-Encoding present, Content-Length is ignored; it is forwarded only when it frames the body.
         if (hasBody && contentLength != null && !caller.contains("transfer-encoding")) {
             out.set("Content-Length", contentLength);
+        } else if (!hasBody && BODY_METHODS.contains(method)) {
+            // Without either framing header, origins and CDNs answer a POST with 411 Length Required.
+            out.set("Content-Length", "0");
         }
         out.set(REQUEST_ID, requestId);
         out.set("Authorization", "Bearer " + token);
         return out;
     }
 
-    /** The headers to return to the caller: everything Hex sent except hop-by-hop ones; the request id is the gateway's. */
+    /**
+     * The headers to return to the caller: everything Hex sent except hop-by-hop ones and {@link #HEX_ONLY}; the request
+     * id is the gateway's.
+     */
     public static void copyResponse(MultiMap upstream, MultiMap out, String requestId) {
         Set<String> namedInConnection = namedIn(upstream.getAll("connection"));
         for (Map.Entry<String, String> h : upstream) {
             String name = h.getKey().toLowerCase(Locale.ROOT);
-            if (!HOP_BY_HOP.contains(name) && !namedInConnection.contains(name) && !name.equals("x-request-id")) {
+            if (!HOP_BY_HOP.contains(name) && !HEX_ONLY.contains(name) && !namedInConnection.contains(name)
+                    && !name.equals("x-request-id")) {
                 out.add(h.getKey(), h.getValue());
             }
         }

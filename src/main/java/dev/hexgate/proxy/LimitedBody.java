@@ -4,7 +4,10 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 
-/** The caller's request body as it streams to Hex, cut off with an error once it passes the size limit. */
+/**
+ * The caller's request body as it streams to Hex: cut off with an error once it passes the size limit, stopped for good
+ * when the exchange fails, and reporting each chunk and its end so the exchange can time the caller and then Hex.
+ */
 final class LimitedBody implements ReadStream<Buffer> {
 
     /** The body passed {@code HEXGATE_PROXY_MAX_BODY_SIZE}. */
@@ -14,22 +17,43 @@ final class LimitedBody implements ReadStream<Buffer> {
         }
     }
 
+    /** What the exchange learns about the body as it flows; every call is on the request's event loop. */
+    interface Progress {
+        /** Passed the limit: must cancel the upstream request (it runs before the stream reports its failure). */
+        void exceeded();
+
+        /** A chunk arrived from the caller. */
+        void chunk();
+
+        /** The caller sent the last byte. */
+        void ended();
+    }
+
     private final ReadStream<Buffer> source;
     private final long limit;
-    private final Runnable onExceeded;
+    private final Progress progress;
     private long seen;
     private boolean exceeded;
+    private boolean stopped;
     private Handler<Throwable> exceptionHandler;
 
-    /** {@code onExceeded} runs first, before the stream reports its failure: it must cancel the upstream request. */
-    LimitedBody(ReadStream<Buffer> source, long limit, Runnable onExceeded) {
+    LimitedBody(ReadStream<Buffer> source, long limit, Progress progress) {
         this.source = source;
         this.limit = limit;
-        this.onExceeded = onExceeded;
+        this.progress = progress;
     }
 
     boolean exceeded() {
         return exceeded;
+    }
+
+    /**
+     * The exchange is over: nothing more is read from the caller nor passed on (a late chunk would be written into a
+     * finished upstream request). The caller's connection is closed by the error answer.
+     */
+    void stop() {
+        stopped = true;
+        source.pause();
     }
 
     @Override
@@ -46,7 +70,7 @@ final class LimitedBody implements ReadStream<Buffer> {
             return this;
         }
         source.handler(chunk -> {
-            if (exceeded) {
+            if (exceeded || stopped) {
                 return;
             }
             seen += chunk.length();
@@ -55,12 +79,13 @@ final class LimitedBody implements ReadStream<Buffer> {
                 source.pause();
                 // A pipe ends its destination when the source fails; the upstream request must be reset before that,
                 // or Hex would receive a truncated body as a complete one.
-                onExceeded.run();
+                progress.exceeded();
                 if (exceptionHandler != null) {
                     exceptionHandler.handle(new TooLarge());
                 }
                 return;
             }
+            progress.chunk();
             handler.handle(chunk);
         });
         return this;
@@ -74,7 +99,7 @@ final class LimitedBody implements ReadStream<Buffer> {
 
     @Override
     public ReadStream<Buffer> resume() {
-        if (!exceeded) {
+        if (!exceeded && !stopped) {
             source.resume();
         }
         return this;
@@ -82,7 +107,7 @@ final class LimitedBody implements ReadStream<Buffer> {
 
     @Override
     public ReadStream<Buffer> fetch(long amount) {
-        if (!exceeded) {
+        if (!exceeded && !stopped) {
             source.fetch(amount);
         }
         return this;
@@ -90,7 +115,17 @@ final class LimitedBody implements ReadStream<Buffer> {
 
     @Override
     public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
-        source.endHandler(endHandler);
+        if (endHandler == null) {
+            source.endHandler(null);
+            return this;
+        }
+        source.endHandler(v -> {
+            if (stopped) {
+                return;
+            }
+            progress.ended();
+            endHandler.handle(v);
+        });
         return this;
     }
 }

@@ -18,6 +18,7 @@ import io.vertx.ext.web.RoutingContext;
  * <li>{@link AuthenticateCaller} — the secret key;
  * <li>{@link CheckControlHeaders} — {@code Connection-Id}, {@code Provider-Config-Key}, retry headers, the path;
  * <li>{@link CheckDeclaredSize} — a declared body over the limit;
+ * <li>{@link AnswerContinue} — {@code 100 Continue} for a caller that waits for it;
  * <li>{@link ResolveConnection} — the token (cache, then store);
  * <li>{@link BuildOrigin} — the host, from the stored subdomain;
  * <li>then {@link ReverseProxy} forwards it with the header policy, retries and streaming both ways.
@@ -34,8 +35,9 @@ public class ProxyRoute {
     private final ProxyRefusals refusals;
 
     ProxyRoute(AuthenticateCaller authenticate, CheckControlHeaders controlHeaders, CheckDeclaredSize declaredSize,
-            ResolveConnection resolve, BuildOrigin origin, ReverseProxy reverseProxy, ProxyRefusals refusals) {
-        this.steps = new ProxyStep[] { authenticate, controlHeaders, declaredSize, resolve, origin };
+            AnswerContinue answerContinue, ResolveConnection resolve, BuildOrigin origin, ReverseProxy reverseProxy,
+            ProxyRefusals refusals) {
+        this.steps = new ProxyStep[] { authenticate, controlHeaders, declaredSize, answerContinue, resolve, origin };
         this.reverseProxy = reverseProxy;
         this.refusals = refusals;
     }

@@ -11,7 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 /**
- * Step 4: the stored connection and its token, from this replica's cache when it is fresh (no allocation, no hop), else
+ * Step 5: the stored connection and its token, from this replica's cache when it is fresh (no allocation, no hop), else
  * from the store; the answer comes back on the request's event loop.
  */
 @ApplicationScoped

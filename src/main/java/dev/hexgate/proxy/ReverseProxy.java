@@ -25,8 +25,13 @@ import io.vertx.core.http.HttpVersion;
 
 /**
  * Forwards a request that passed every step of {@link ProxyRoute} to its origin and streams the answer back. Bodies are
- * piped with back-pressure, never collected, except a request body kept for a retry (only when retries were asked for
- * and it fits {@code HEXGATE_PROXY_RETRY_BUFFER}). A caller that goes away cancels the upstream request and any retry.
+ * piped with back-pressure, never collected, except a request body kept for a retry (only when retries were asked for,
+ * it fits {@code HEXGATE_PROXY_RETRY_BUFFER} and the shared {@link RetryBuffers} budget). A caller that goes away cancels
+ * the upstream request and any retry.
+ * <p>
+ * Timing: while the caller's body arrives, {@code HEXGATE_PROXY_TIMEOUT} bounds each pause in it (408, or 504 when it is
+ * Hex that stopped reading); Hex's own clock starts once the last byte has been sent, so an upload may take as long as it
+ * keeps moving.
  */
 @ApplicationScoped
 class ReverseProxy {
@@ -36,41 +41,52 @@ class ReverseProxy {
     private final Vertx vertx;
     private final UpstreamClient upstream;
     private final RetryPolicy retries;
+    private final RetryBuffers buffers;
     private final ProxyMetrics metrics;
     private final ProxyRefusals refusals;
+    private final ProxyStep[] reResolve;
     private final long maxBodySize;
     private final long retryBuffer;
+    private final long timeoutMs;
 
-    ReverseProxy(Vertx vertx, UpstreamClient upstream, RetryPolicy retries, ProxyMetrics metrics, ProxyRefusals refusals,
-            HexgateConfig config) {
+    ReverseProxy(Vertx vertx, UpstreamClient upstream, RetryPolicy retries, RetryBuffers buffers, ProxyMetrics metrics,
+            ProxyRefusals refusals, ResolveConnection resolve, BuildOrigin origin, HexgateConfig config) {
         this.vertx = vertx;
         this.upstream = upstream;
         this.retries = retries;
+        this.buffers = buffers;
         this.metrics = metrics;
         this.refusals = refusals;
+        this.reResolve = new ProxyStep[] { resolve, origin };
         this.maxBodySize = config.proxy().maxBodySize().asLongValue();
         this.retryBuffer = config.proxy().retryBuffer().asLongValue();
+        this.timeoutMs = config.proxy().timeout().toMillis();
     }
 
     void forward(ProxyContext ctx) {
         new Exchange(ctx).start();
     }
 
-    /** One request's trip to Hex and back, over one or more attempts. */
-    private final class Exchange {
+    /** One request's trip to Hex and back, over one or more attempts. Event-loop confined. */
+    private final class Exchange implements LimitedBody.Progress {
 
         private final ProxyContext ctx;
         private final HttpServerRequest request;
         private final HttpServerResponse response;
-        private final HexOrigin origin;
+        private HexOrigin origin;
         private RetryPolicy.Plan plan;
         private MultiMap headers;
         /** The whole request body, read once and sent on every attempt; null when streamed or absent. */
         private Buffer replayableBody;
-        private boolean streamedBody;
+        /** Bytes taken from the shared retry budget, given back when the exchange ends. */
+        private long reserved;
         private LimitedBody body;
+        private boolean bodySent;
         private HttpClientRequest current;
         private long retryTimer = -1;
+        private long callerTimer = -1;
+        private long lastCallerChunk;
+        private boolean over;
         private Duration waited = Duration.ZERO;
 
         Exchange(ProxyContext ctx) {
@@ -83,31 +99,52 @@ class ReverseProxy {
 
         void start() {
             boolean hasBody = hasBody();
-            headers = HeaderPolicy.upstreamRequest(request.headers(), ctx.requestId(), ctx.connection().token(), hasBody,
-                    request.getHeader("Content-Length"));
+            headers = HeaderPolicy.upstreamRequest(request.method(), request.headers(), ctx.requestId(),
+                    ctx.connection().token(), hasBody, request.getHeader("Content-Length"));
             response.closeHandler(v -> cancel());
+            long declared = hasBody ? declaredLength() : -1;
             if (!hasBody) {
+                bodySent = true;
                 request.resume();
                 attempt(0);
-            } else if (plan.retries() > 0 && declaredLength() >= 0 && declaredLength() <= retryBuffer) {
+            } else if (plan.retries() > 0 && declared >= 0 && declared <= retryBuffer && buffers.reserve(declared)) {
                 // Small enough to keep: read it once, replay it on every attempt.
-                request.body().onSuccess(all -> {
-                    replayableBody = all;
-                    attempt(0);
-                }).onFailure(e -> cancel());
-                // body() only collects: the request was paused on arrival and must be resumed to be read.
-                request.resume();
+                reserved = declared;
+                collect(declared);
             } else {
                 // Streamed bodies cannot be replayed, so this request gets one attempt.
                 plan = plan.withoutRetries();
-                streamedBody = true;
+                body = new LimitedBody(request, maxBodySize, this);
                 attempt(0);
             }
         }
 
+        /** Reads the whole (declared, budgeted) body before the first attempt, timing the caller as it goes. */
+        private void collect(long declared) {
+            Buffer all = Buffer.buffer((int) declared);
+            request.handler(chunk -> {
+                if (!over) {
+                    chunk();
+                    all.appendBuffer(chunk);
+                }
+            });
+            request.exceptionHandler(e -> cancel());
+            request.endHandler(v -> {
+                if (!over) {
+                    stopWatchingCaller();
+                    replayableBody = all;
+                    bodySent = true;
+                    attempt(0);
+                }
+            });
+            watchCaller();
+            // The request was paused on arrival and must be resumed to be read.
+            request.resume();
+        }
+
         private void attempt(int n) {
             upstream.open(origin, request.method(), ctx.pathAndQuery(), headers).onComplete(opened -> {
-                if (response.closed()) {
+                if (over || response.closed()) {
                     if (opened.succeeded()) {
                         opened.result().reset();
                     }
@@ -121,6 +158,9 @@ class ReverseProxy {
                     return;
                 }
                 current = opened.result();
+                // Its failures reach this exchange through send()'s future; without a handler Vert.x would also log
+                // each one (our own resets included) at ERROR.
+                current.exceptionHandler(e -> LOG.debugf("Upstream request ended early: %s", e.getClass().getSimpleName()));
                 send(current).onComplete(sent -> {
                     if (sent.succeeded()) {
                         onResponse(n, sent.result());
@@ -132,25 +172,83 @@ class ReverseProxy {
         }
 
         private Future<HttpClientResponse> send(HttpClientRequest upstreamRequest) {
+            Future<HttpClientResponse> answer;
             if (replayableBody != null) {
-                return upstreamRequest.send(replayableBody);
-            }
-            if (streamedBody) {
-                body = new LimitedBody(request, maxBodySize, () -> fail(CheckDeclaredSize.tooLarge(maxBodySize)));
+                answer = upstreamRequest.send(replayableBody);
+            } else if (body != null) {
+                watchCaller();
                 return upstreamRequest.send(body);
+            } else {
+                answer = upstreamRequest.send();
             }
-            return upstreamRequest.send();
+            // The whole request is written: from now on it is Hex's time.
+            upstreamRequest.idleTimeout(timeoutMs);
+            return answer;
+        }
+
+        @Override
+        public void exceeded() {
+            fail(CheckDeclaredSize.tooLarge(maxBodySize));
+        }
+
+        @Override
+        public void chunk() {
+            lastCallerChunk = System.nanoTime();
+        }
+
+        @Override
+        public void ended() {
+            stopWatchingCaller();
+            bodySent = true;
+            if (current != null) {
+                current.idleTimeout(timeoutMs);
+            }
+        }
+
+        /** Starts the caller's clock: each pause in its body may last up to the timeout, checked without a timer per chunk. */
+        private void watchCaller() {
+            lastCallerChunk = System.nanoTime();
+            callerTimer = vertx.setTimer(timeoutMs, id -> checkCaller());
+        }
+
+        private void checkCaller() {
+            callerTimer = -1;
+            if (over || bodySent) {
+                return;
+            }
+            long quietMs = (System.nanoTime() - lastCallerChunk) / 1_000_000;
+            if (quietMs < timeoutMs) {
+                callerTimer = vertx.setTimer(Math.max(1, timeoutMs - quietMs), id -> checkCaller());
+            } else if (current != null && current.writeQueueFull()) {
+                // The caller is held back by Hex not reading: the wait is Hex's.
+                fail(new GatewayException(ErrorCode.UPSTREAM_TIMEOUT,
+                        "Hex at " + origin.host() + " stopped reading the request body."));
+            } else {
+                fail(new GatewayException(ErrorCode.REQUEST_TIMEOUT,
+                        "The request body stopped arriving for longer than the proxy timeout."));
+            }
+        }
+
+        private void stopWatchingCaller() {
+            if (callerTimer >= 0) {
+                vertx.cancelTimer(callerTimer);
+                callerTimer = -1;
+            }
         }
 
         private void onResponse(int n, HttpClientResponse upstreamResponse) {
+            if (over) {
+                discard(upstreamResponse);
+                return;
+            }
             int status = upstreamResponse.statusCode();
             Optional<Duration> again = retries.afterStatus(plan, n, status, upstreamResponse.getHeader("Retry-After"), waited);
             if (again.isPresent()) {
-                // This answer is discarded: its connection is reset rather than drained.
-                upstreamResponse.request().reset();
+                discard(upstreamResponse);
                 schedule(n, again.get(), String.valueOf(status));
                 return;
             }
+            releaseBuffer();
             ctx.upstreamAnswered(upstreamResponse);
             metrics.proxied(request.method(), status, "proxied", System.nanoTime() - ctx.startedNanos());
             response.setStatusCode(status);
@@ -169,7 +267,16 @@ class ReverseProxy {
             });
         }
 
+        /** An answer nobody will read: its connection is reset rather than drained. */
+        private void discard(HttpClientResponse upstreamResponse) {
+            upstreamResponse.exceptionHandler(e -> LOG.debugf("Discarded answer reset: %s", e.getClass().getSimpleName()));
+            upstreamResponse.request().reset();
+        }
+
         private void onFailure(int n, Throwable failure) {
+            if (over) {
+                return;
+            }
             if (body != null && body.exceeded()) {
                 fail(CheckDeclaredSize.tooLarge(maxBodySize));
             } else if (Failures.isResponseTimeout(failure)) {
@@ -198,22 +305,71 @@ class ReverseProxy {
             current = null;
             retryTimer = vertx.setTimer(Math.max(1, wait.toMillis()), id -> {
                 retryTimer = -1;
-                attempt(n + 1);
+                reResolve(0).onComplete(found -> {
+                    if (over) {
+                        return;
+                    }
+                    if (found.failed()) {
+                        // Deleted (404) or now unreadable while this request waited: its old token is not sent again.
+                        fail(found.cause());
+                        return;
+                    }
+                    origin = ctx.origin();
+                    headers.set("Authorization", "Bearer " + ctx.connection().token());
+                    attempt(n + 1);
+                });
             });
         }
 
-        private void fail(GatewayException error) {
+        /** Looks the connection up again before a retry (cache, then store), as the steps did before the first attempt. */
+        private Future<Void> reResolve(int step) {
+            if (step == reResolve.length) {
+                return Future.succeededFuture();
+            }
+            return reResolve[step].apply(ctx).compose(v -> reResolve(step + 1));
+        }
+
+        private void fail(Throwable error) {
+            if (over) {
+                return;
+            }
+            over = true;
+            stopReading();
             cancelUpstream();
             refusals.refuse(ctx, error);
         }
 
         /** The caller went away: stop the upstream request and any retry still waiting. */
         private void cancel() {
+            if (over) {
+                return;
+            }
+            over = true;
             if (retryTimer >= 0) {
                 vertx.cancelTimer(retryTimer);
                 retryTimer = -1;
             }
+            stopReading();
             cancelUpstream();
+        }
+
+        /** Nothing more of the caller's body is read or passed on, and its retry buffer goes back to the budget. */
+        private void stopReading() {
+            stopWatchingCaller();
+            if (body != null) {
+                body.stop();
+            } else if (!bodySent) {
+                request.pause();
+            }
+            releaseBuffer();
+        }
+
+        private void releaseBuffer() {
+            replayableBody = null;
+            if (reserved > 0) {
+                buffers.release(reserved);
+                reserved = 0;
+            }
         }
 
         private void cancelUpstream() {

@@ -18,6 +18,7 @@ import io.vertx.core.net.SocketAddress;
 
 /**
  * The one pooled Vert.x client for the proxy hop; it opens a request to an origin built by {@code HexHost}, never to another.
+ * Idle pooled connections are closed after {@code HEXGATE_PROXY_KEEP_ALIVE}.
  */
 @ApplicationScoped
 public class UpstreamClient {
@@ -26,13 +27,12 @@ public class UpstreamClient {
 
     private final HttpClient client;
     private final long connectTimeoutMs;
-    private final long idleTimeoutMs;
 
     public UpstreamClient(Vertx vertx, HexgateConfig config) {
         this.connectTimeoutMs = config.proxy().connectTimeout().toMillis();
-        this.idleTimeoutMs = config.proxy().timeout().toMillis();
         HttpClientOptions options = new HttpClientOptions()
                 .setKeepAlive(true)
+                .setKeepAliveTimeout((int) Math.max(1, config.proxy().keepAlive().toSeconds()))
                 .setPipelining(false)
                 // Bodies pass through as Hex encoded them: no decompression, no added Accept-Encoding.
                 .setDecompressionSupported(false)
@@ -52,8 +52,9 @@ public class UpstreamClient {
                 .setURI(uri(origin.basePath() + pathAndQuery))
                 .setHeaders(headers)
                 .setFollowRedirects(false)
-                .setConnectTimeout(connectTimeoutMs)
-                .setIdleTimeout(idleTimeoutMs);
+                // No idle timeout here: it would run from the first byte of the upload. ReverseProxy arms the
+                // response timeout once the request body has been sent.
+                .setConnectTimeout(connectTimeoutMs);
         origin.connectTo().ifPresent(a -> options.setServer(SocketAddress.inetSocketAddress(a.port(), a.host())));
         return client.request(options);
     }

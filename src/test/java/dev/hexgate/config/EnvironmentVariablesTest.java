@@ -60,6 +60,8 @@ class EnvironmentVariablesTest {
                 Map.entry("HEXGATE_PROXY_MAX_RETRY_WAIT", "10s"),
                 Map.entry("HEXGATE_PROXY_MAX_BODY_SIZE", "50M"),
                 Map.entry("HEXGATE_PROXY_RETRY_BUFFER", "2M"),
+                Map.entry("HEXGATE_PROXY_RETRY_BUFFER_TOTAL", "16M"),
+                Map.entry("HEXGATE_PROXY_KEEP_ALIVE", "20s"),
                 Map.entry("HEXGATE_PUBLIC_URL", "https://gw.example.com"),
                 Map.entry("HEXGATE_CONNECT_SESSION_TTL", "10m")));
         assertEquals(Optional.of(List.of("first-key-0123456789abcdef01", "second-key-0123456789abcdef0")), c.apiKeys());
@@ -85,6 +87,8 @@ class EnvironmentVariablesTest {
         assertEquals(Duration.ofSeconds(10), c.proxy().maxRetryWait());
         assertEquals(50L * 1024 * 1024, c.proxy().maxBodySize().asLongValue());
         assertEquals(2L * 1024 * 1024, c.proxy().retryBuffer().asLongValue());
+        assertEquals(16L * 1024 * 1024, c.proxy().retryBufferTotal().asLongValue());
+        assertEquals(Duration.ofSeconds(20), c.proxy().keepAlive());
         assertEquals(URI.create("https://gw.example.com"), c.publicUrl());
         assertEquals(Duration.ofMinutes(10), c.connectSession().ttl());
     }
@@ -112,6 +116,8 @@ class EnvironmentVariablesTest {
         assertEquals(Duration.ofSeconds(30), c.proxy().maxRetryWait());
         assertEquals(100L * 1024 * 1024, c.proxy().maxBodySize().asLongValue());
         assertEquals(1024L * 1024, c.proxy().retryBuffer().asLongValue());
+        assertEquals(64L * 1024 * 1024, c.proxy().retryBufferTotal().asLongValue());
+        assertEquals(Duration.ofSeconds(30), c.proxy().keepAlive());
         assertEquals(URI.create("http://localhost:8080"), c.publicUrl());
         assertEquals(Duration.ofMinutes(30), c.connectSession().ttl());
     }

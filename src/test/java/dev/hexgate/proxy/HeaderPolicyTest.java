@@ -6,6 +6,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpMethod;
 
 /** Every row of HeaderPolicy: what a caller's header becomes on its way to Hex, and what Hex's becomes on the way back. */
 class HeaderPolicyTest {
@@ -17,7 +18,7 @@ class HeaderPolicyTest {
         if (connection != null) {
             caller.add("Connection", connection);
         }
-        MultiMap out = HeaderPolicy.upstreamRequest(caller, "req-1", TOKEN, false, null);
+        MultiMap out = HeaderPolicy.upstreamRequest(HttpMethod.GET, caller, "req-1", TOKEN, false, null);
         StringBuilder seen = new StringBuilder();
         out.forEach(h -> {
             if (!h.getKey().equalsIgnoreCase("Authorization") && !h.getKey().equalsIgnoreCase("X-Request-Id")) {
@@ -52,6 +53,9 @@ class HeaderPolicyTest {
             "X-Forwarded-Host | evil.example | - | ''",
             "X-Real-IP | 1.2.3.4 | - | ''",
             "Expect | 100-continue | - | ''",
+            // W3C trace context crosses; the caller's baggage (application data) does not
+            "traceparent | 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01 | - | traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01;",
+            "baggage | userId=alice | - | ''",
             // RFC 9110 §7.6.1: hop-by-hop, and anything the Connection header names
             "Keep-Alive | timeout=5 | - | ''",
             "TE | trailers | - | ''",
@@ -82,6 +86,8 @@ class HeaderPolicyTest {
             "Keep-Alive | timeout=5 | ''",
             "Transfer-Encoding | chunked | ''",
             "X-Request-Id | hex-own-id | ''",
+            "Set-Cookie | hexsession=1 | ''",
+            "Alt-Svc | h3=\":443\" | ''",
     })
     void copiesEachHexResponseHeaderExceptHopByHop(String name, String value, String expected) {
         MultiMap out = MultiMap.caseInsensitiveMultiMap();

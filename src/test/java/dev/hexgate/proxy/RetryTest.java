@@ -12,6 +12,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -37,6 +39,8 @@ class RetryTest {
     private static final String RUNS = "/api/v1/projects/p-1/runs";
 
     FakeHex hex;
+    @Inject
+    RetryBuffers buffers;
 
     @BeforeEach
     void link() {
@@ -59,6 +63,25 @@ class RetryTest {
         assertEquals(2, runs.size());
         assertEquals(runs.get(0).bodySha256(), runs.get(1).bodySha256(), "the same body both times");
         assertTrue(runs.get(1).bodyLength() > 0);
+        assertEquals(0, buffers.used(), "the kept body went back to the shared budget");
+    }
+
+    @Test
+    void aRetryAfterTheConnectionWasDeletedAnswers404AndNeverSendsTheOldToken() throws Exception {
+        hex.failNext(PROJECTS, new FakeHex.Status(429, Map.of("Retry-After", "2")));
+        Thread deleter = new Thread(() -> {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            given().header("Authorization", Keys.bearer(Keys.FULL)).when().delete("/connections/retry-1").then()
+                    .statusCode(200);
+        });
+        deleter.start();
+        proxy(1).when().get("/proxy/v1/projects").then().statusCode(404).body("error.code", equalTo("unknown_connection"));
+        deleter.join();
+        assertEquals(1, hex.attempts(PROJECTS), "the waiting retry was not sent");
     }
 
     @Test

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public class NoSecretsInLogs implements AfterAllCallback {
 
     private static final Pattern TOKEN = Pattern.compile("hxt[pw]_[A-Za-z0-9]{16,}");
+    /** A connect-session token ({@code ConnectSessionService.TOKEN_PREFIX} and 32 random bytes), or a long piece of one. */
+    private static final Pattern SESSION_TOKEN = Pattern.compile("hexgate_connect_session_[0-9a-f]{16,}");
     private static final List<Path> LOGS = List.of(Path.of("target/hexgate-test.log"));
     private static final List<String> SECRETS = new CopyOnWriteArrayList<>(
             List.of(Keys.FULL, Keys.PROXY_ONLY, OpenBao.ROOT_TOKEN));
@@ -64,6 +66,10 @@ public class NoSecretsInLogs implements AfterAllCallback {
             while (m.find()) {
                 leaks.add(log + ": a Hex token (" + m.group().substring(0, 9) + "…)");
             }
+            Matcher session = SESSION_TOKEN.matcher(text);
+            while (session.find()) {
+                leaks.add(log + ": a connect-session token (" + session.group().substring(0, 27) + "…)");
+            }
             for (String secret : SECRETS) {
                 if (text.contains(secret)) {
                     leaks.add(log + ": a secret key or Vault token (" + secret.substring(0, 8) + "…)");
@@ -77,6 +83,6 @@ public class NoSecretsInLogs implements AfterAllCallback {
 
     /** For tests that check the scanner itself. */
     public static boolean looksLikeToken(String text) {
-        return TOKEN.matcher(text).find();
+        return TOKEN.matcher(text).find() || SESSION_TOKEN.matcher(text).find();
     }
 }
