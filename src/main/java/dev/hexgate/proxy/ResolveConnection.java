@@ -9,10 +9,11 @@ import dev.hexgate.store.StoreException;
 import dev.hexgate.store.TokenCache;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientResponse;
 
 /**
  * Step 5: the stored connection and its token, from this replica's cache when it is fresh (no allocation, no hop), else
- * from the store; the answer comes back on the request's event loop.
+ * from the store; the answer comes back on the request's event loop. The request is never replayed after a 401.
  */
 @ApplicationScoped
 class ResolveConnection implements ProxyStep {
@@ -45,5 +46,15 @@ class ResolveConnection implements ProxyStep {
                     ctx.resolved(loaded.result().get());
                     return Future.succeededFuture();
                 });
+    }
+
+    /**
+     * Hex refused the token: a cached one that is not brand new may have been replaced elsewhere, so read it again next time.
+     */
+    @Override
+    public void onUpstreamResponse(ProxyContext ctx, HttpClientResponse response) {
+        if (response.statusCode() == 401) {
+            cache.rejectedByHex(ctx.connection());
+        }
     }
 }

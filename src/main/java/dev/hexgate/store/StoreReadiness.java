@@ -1,43 +1,49 @@
 package dev.hexgate.store;
 
-import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
+import dev.hexgate.config.HexgateConfig;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
 
 /**
- * {@code /q/health/ready}: UP while the connection store answers. While it does not, the replica reports DOWN so new
- * traffic goes to replicas that can link and resolve connections, even though it keeps serving cached tokens itself.
+ * {@code /q/health/ready}: UP while this replica can serve. That is while the connection store answers, and also while
+ * it has failed for less than {@code HEXGATE_TOKEN_CACHE_STALE_IF_ERROR} or this replica still holds usable tokens: a
+ * Vault leader election must not take every replica out of the Service exactly when the stale-if-error cache is there
+ * to carry the traffic. The store's own state is reported in the check's data, by {@link StoreHealth} (the {@code store}
+ * health group) and by the {@code hexgate_store_up} gauge, which is what to alert on.
  */
 @Readiness
 @ApplicationScoped
 public class StoreReadiness implements AsyncHealthCheck {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(3);
+    private final StoreProbe probe;
+    private final InstantSource clock;
+    private final long graceMillis;
 
-    private final ConnectionStore store;
-    private final TokenCache cache;
-
-    public StoreReadiness(ConnectionStore store, TokenCache cache) {
-        this.store = store;
-        this.cache = cache;
+    public StoreReadiness(StoreProbe probe, InstantSource clock, HexgateConfig config) {
+        this.probe = probe;
+        this.clock = clock;
+        this.graceMillis = config.tokenCache().staleIfError().toMillis();
     }
 
     @Override
     public Uni<HealthCheckResponse> call() {
-        return store.check()
-                .ifNoItem().after(TIMEOUT).failWith(() -> new StoreException("store check timed out"))
-                .map(ok -> HealthCheckResponse.named("connection-store").up().withData("store", store.kind()).build())
-                .onFailure().recoverWithItem(e -> HealthCheckResponse.named("connection-store").down()
-                        .withData("store", store.kind())
-                        // Still proxied from cache, within HEXGATE_TOKEN_CACHE_STALE_IF_ERROR:
-                        .withData("cached_connections", cache.size())
-                        .withData("reason", StoreException.describe(e))
-                        .build());
+        return probe.check().map(failure -> {
+            if (failure == null) {
+                return probe.up();
+            }
+            long since = probe.failingSince();
+            long cached = probe.cached();
+            boolean canServe = clock.millis() - since < graceMillis || cached > 0;
+            return probe.failed(canServe, failure, cached)
+                    .withData("store_failing_since", Instant.ofEpochMilli(since).toString()).build();
+        });
     }
 }

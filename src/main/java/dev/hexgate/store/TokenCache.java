@@ -1,5 +1,6 @@
 package dev.hexgate.store;
 
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -7,9 +8,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+
 import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.domain.StoredConnection;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 
@@ -17,9 +23,19 @@ import io.smallrye.mutiny.Uni;
  * Keeps each connection's token for {@code HEXGATE_TOKEN_CACHE_TTL} so the proxy does not read the store per request.
  * Concurrent misses for one connection share a single store read. While the store fails, a token already held is used for
  * up to {@code HEXGATE_TOKEN_CACHE_STALE_IF_ERROR} past its TTL; local writes and deletes take effect at once.
+ * <p>
+ * Bounded ({@code HEXGATE_TOKEN_CACHE_MAX_SIZE}) and expiring on Caffeine: an entry lives TTL + stale-if-error, after which
+ * it could never be used. An id the store does not know is remembered for {@link #NEGATIVE_TTL} (at most the TTL), so a
+ * caller polling a deleted connection costs one store read per interval, not one per request.
  */
 @ApplicationScoped
 public class TokenCache {
+
+    /** How long "no such connection" is believed; short, because another replica may link that id at any moment. */
+    static final Duration NEGATIVE_TTL = Duration.ofSeconds(2);
+    /** A 401 from Hex for a token this old drops it: it was probably replaced on another replica since. */
+    static final Duration REJECTED_MIN_AGE = Duration.ofSeconds(5);
+    private static final long MAX_UNKNOWN = 10_000;
 
     private record Entry(StoredConnection connection, long loadedAt) {
     }
@@ -28,12 +44,16 @@ public class TokenCache {
     private final InstantSource clock;
     private final long ttlMillis;
     private final long staleMillis;
-    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    private final long negativeMillis;
+    private final Cache<String, Entry> entries;
+    private final Cache<String, Long> unknown;
     private final ConcurrentHashMap<String, CompletableFuture<Optional<StoredConnection>>> loading = new ConcurrentHashMap<>();
 
     private final Counter hits;
     private final Counter misses;
     private final Counter stale;
+    private final Counter unknownHits;
+    private final Counter rejected;
 
     public TokenCache(ConnectionStore store, HexgateConfig config, MeterRegistry registry, InstantSource clock) {
         this.store = store;
@@ -41,13 +61,25 @@ public class TokenCache {
         this.hits = counter(registry, "hit");
         this.misses = counter(registry, "miss");
         this.stale = counter(registry, "stale");
+        this.unknownHits = counter(registry, "unknown");
+        this.rejected = Counter.builder("hexgate.token.cache.rejected")
+                .description("Cached tokens dropped because Hex answered 401 to them").register(registry);
         this.ttlMillis = config.tokenCache().ttl().toMillis();
         this.staleMillis = ttlMillis + config.tokenCache().staleIfError().toMillis();
+        this.negativeMillis = Math.min(NEGATIVE_TTL.toMillis(), ttlMillis);
+        // Caffeine reads the same clock as the age checks, so tests that move the clock move expiry with it.
+        Ticker ticker = () -> clock.millis() * 1_000_000L;
+        this.entries = Caffeine.newBuilder().ticker(ticker).maximumSize(config.tokenCache().maxSize())
+                .expireAfterWrite(Duration.ofMillis(staleMillis)).build();
+        this.unknown = Caffeine.newBuilder().ticker(ticker).maximumSize(MAX_UNKNOWN)
+                .expireAfterWrite(Duration.ofMillis(Math.max(1, negativeMillis))).build();
+        Gauge.builder("hexgate.token.cache.size", entries, Cache::estimatedSize)
+                .description("Connections whose token this replica holds").register(registry);
     }
 
     /** The cached connection if it is younger than the TTL, else null: a hit (the common case) needs no Uni and no hop. */
     public StoredConnection freshOrNull(String connectionId) {
-        Entry entry = entries.get(connectionId);
+        Entry entry = entries.getIfPresent(connectionId);
         if (entry != null && clock.millis() - entry.loadedAt() < ttlMillis) {
             hits.increment();
             return entry.connection();
@@ -56,10 +88,15 @@ public class TokenCache {
     }
 
     public Uni<Optional<StoredConnection>> get(String connectionId) {
-        Entry entry = entries.get(connectionId);
-        if (entry != null && clock.millis() - entry.loadedAt() < ttlMillis) {
+        Entry entry = entries.getIfPresent(connectionId);
+        long now = clock.millis();
+        if (entry != null && now - entry.loadedAt() < ttlMillis) {
             hits.increment();
             return Uni.createFrom().item(Optional.of(entry.connection()));
+        }
+        if (entry == null && unknown.getIfPresent(connectionId) != null) {
+            unknownHits.increment();
+            return Uni.createFrom().item(Optional.empty());
         }
         misses.increment();
         return Uni.createFrom().completionStage(() -> load(connectionId))
@@ -72,9 +109,10 @@ public class TokenCache {
                 });
     }
 
-    /** How many connections this replica holds a token for (fresh or not). */
-    public int size() {
-        return entries.size();
+    /** How many connections this replica holds a still usable token for (fresh, or within stale-if-error). */
+    public long size() {
+        entries.cleanUp();
+        return entries.estimatedSize();
     }
 
     private static Counter counter(MeterRegistry registry, String result) {
@@ -85,13 +123,28 @@ public class TokenCache {
     /** A write on this replica: the new token is used from now on. */
     public void put(StoredConnection connection) {
         loading.remove(connection.connectionId());
+        unknown.invalidate(connection.connectionId());
         entries.put(connection.connectionId(), new Entry(connection, clock.millis()));
     }
 
     /** A delete on this replica: the token is not used again. */
     public void invalidate(String connectionId) {
         loading.remove(connectionId);
-        entries.remove(connectionId);
+        entries.invalidate(connectionId);
+    }
+
+    /**
+     * Hex answered 401 to {@code used}: if that is still the cached token and it was loaded more than
+     * {@link #REJECTED_MIN_AGE} ago, drop it, so the next request reads the store (where another replica may have put a
+     * new token). A token read moments ago stays: re-reading it per request would only load the store.
+     */
+    public void rejectedByHex(StoredConnection used) {
+        String id = used.connectionId();
+        Entry entry = entries.getIfPresent(id);
+        if (entry != null && entry.connection() == used && clock.millis() - entry.loadedAt() >= REJECTED_MIN_AGE.toMillis()
+                && entries.asMap().remove(id, entry)) {
+            rejected.increment();
+        }
     }
 
     private CompletableFuture<Optional<StoredConnection>> load(String connectionId) {
@@ -104,9 +157,11 @@ public class TokenCache {
             // Only the load still registered may fill the cache: a local write or delete during the read wins.
             if (loading.remove(connectionId, mine)) {
                 if (found.isPresent()) {
+                    unknown.invalidate(connectionId);
                     entries.put(connectionId, new Entry(found.get(), clock.millis()));
                 } else {
-                    entries.remove(connectionId);
+                    entries.invalidate(connectionId);
+                    unknown.put(connectionId, clock.millis());
                 }
             }
             mine.complete(found);

@@ -53,6 +53,7 @@ class EnvironmentVariablesTest {
                 Map.entry("HEXGATE_VERIFY_ON_LINK", "false"),
                 Map.entry("HEXGATE_TOKEN_CACHE_TTL", "5s"),
                 Map.entry("HEXGATE_TOKEN_CACHE_STALE_IF_ERROR", "2m"),
+                Map.entry("HEXGATE_TOKEN_CACHE_MAX_SIZE", "500"),
                 Map.entry("HEXGATE_PROXY_CONNECT_TIMEOUT", "2s"),
                 Map.entry("HEXGATE_PROXY_TIMEOUT", "90s"),
                 Map.entry("HEXGATE_PROXY_RETRIES", "1"),
@@ -80,6 +81,7 @@ class EnvironmentVariablesTest {
         assertEquals(false, c.verifyOnLink());
         assertEquals(Duration.ofSeconds(5), c.tokenCache().ttl());
         assertEquals(Duration.ofMinutes(2), c.tokenCache().staleIfError());
+        assertEquals(500, c.tokenCache().maxSize());
         assertEquals(Duration.ofSeconds(2), c.proxy().connectTimeout());
         assertEquals(Duration.ofSeconds(90), c.proxy().timeout());
         assertEquals(1, c.proxy().retries());
@@ -109,6 +111,7 @@ class EnvironmentVariablesTest {
         assertEquals(true, c.verifyOnLink());
         assertEquals(Duration.ofSeconds(30), c.tokenCache().ttl());
         assertEquals(Duration.ofMinutes(15), c.tokenCache().staleIfError());
+        assertEquals(20000, c.tokenCache().maxSize());
         assertEquals(Duration.ofSeconds(5), c.proxy().connectTimeout());
         assertEquals(Duration.ofSeconds(60), c.proxy().timeout());
         assertEquals(0, c.proxy().retries());

@@ -38,17 +38,21 @@ class HealthTest {
     }
 
     @Test
-    void isNotReadyWhileVaultIsSealedButStaysLive() {
+    void staysReadyThroughAShortVaultOutageAndReportsItInTheStoreGroup() {
         vault.sealed(true);
-        given().when().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"))
+        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'connection-store' }.data.store_up", equalTo(false))
                 .body("checks.find { it.name == 'connection-store' }.data.reason", containsString("sealed"));
+        given().when().get("/q/health/group/store").then().statusCode(503).body("status", equalTo("DOWN"))
+                .body("checks.find { it.name == 'connection-store' }.data.reason", containsString("sealed"));
+        given().when().get("/q/metrics").then().body(containsString("hexgate_store_up 0.0"));
         given().when().get("/q/health/live").then().statusCode(200);
     }
 
     @Test
     void explainsAPolicyDenialWithoutVaultsRawText() {
         vault.denyAll(true);
-        given().when().get("/q/health/ready").then().statusCode(503)
+        given().when().get("/q/health/group/store").then().statusCode(503)
                 .body("checks.find { it.name == 'connection-store' }.data.reason", containsString("policy"))
                 .body(not(containsString("1 error occurred")));
     }

@@ -87,8 +87,10 @@ class StoreOutageTest {
         assertEquals(200, proxy("outage-1"), "past its TTL, the token is used stale while Vault is unreachable");
         given().header("Authorization", Keys.bearer(Keys.FULL)).header("Connection-Id", "elsewhere")
                 .when().get("/proxy/v1/projects").then().statusCode(503).body("error.code", equalTo("store_unavailable"));
-        given().when().get("/q/health/ready").then().statusCode(503)
+        given().when().get("/q/health/group/store").then().statusCode(503)
                 .body("checks.find { it.name == 'connection-store' }.data.reason", containsString("unreachable"));
+        given().when().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'connection-store' }.data.store_up", equalTo(false));
         given().when().get("/q/metrics").then().body(containsString("hexgate_token_cache_requests_total{result=\"stale\"}"))
                 .body(containsString("hexgate_store_operations_seconds_count{op=\"read\",outcome=\"error\"}"));
         waitPast(ShortCacheProfile.STALE_MS);
@@ -118,7 +120,7 @@ class StoreOutageTest {
                 .body("error.code", equalTo("store_unavailable"));
         Links.link(Links.body("outage-1", "app", hex.personalToken("app"))).statusCode(503)
                 .body("error.code", equalTo("store_unavailable"));
-        given().when().get("/q/health/ready").then().statusCode(503)
+        given().when().get("/q/health/group/store").then().statusCode(503)
                 .body("checks.find { it.name == 'connection-store' }.data.reason", containsString("429 rate-limited"));
         vault.rateLimited(false);
         limited = false;
