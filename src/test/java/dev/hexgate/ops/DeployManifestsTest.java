@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -92,6 +93,19 @@ class DeployManifestsTest {
                     "no secret in the ConfigMap: " + key);
         }
         assertEquals("vault", data.get("HEXGATE_STORE"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void givesAStoppingPodTimeToDrainBeforeItIsKilled() {
+        Map<String, Object> data = (Map<String, Object>) BY_KIND.get("ConfigMap").get("data");
+        long delay = Duration.parse("PT" + data.get("QUARKUS_SHUTDOWN_DELAY").toString().toUpperCase()).toSeconds();
+        long timeout = Duration.parse("PT" + data.get("QUARKUS_SHUTDOWN_TIMEOUT").toString().toUpperCase()).toSeconds();
+        long proxyTimeout = Duration.parse("PT" + data.get("HEXGATE_PROXY_TIMEOUT").toString().toUpperCase()).toSeconds();
+        int grace = (Integer) get(BY_KIND.get("Deployment"), "spec", "template", "spec", "terminationGracePeriodSeconds");
+        assertTrue(delay >= 5, "endpoints need a few seconds to forget a terminating pod");
+        assertTrue(timeout >= proxyTimeout, "a request Hex is still answering may finish");
+        assertTrue(grace > delay + timeout, "Kubernetes waits longer than the gateway drains");
     }
 
     @Test

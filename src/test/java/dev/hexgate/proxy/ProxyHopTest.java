@@ -21,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 
@@ -39,6 +38,7 @@ import dev.hexgate.testing.Links;
 import dev.hexgate.testing.NoSecretsInLogs;
 import dev.hexgate.testing.OpenBaoResource;
 import dev.hexgate.testing.RawHttp;
+import dev.hexgate.testing.Trickle;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -269,45 +269,5 @@ class ProxyHopTest {
             n++;
         }
         return n;
-    }
-
-    /** {@code chunks} runs of {@code size} bytes, each after a pause of {@code pauseMs}. */
-    private static final class Trickle extends InputStream {
-        private final int size;
-        private final long pauseMs;
-        private int chunksLeft;
-        private int leftInChunk;
-
-        Trickle(int chunks, int size, long pauseMs) {
-            this.chunksLeft = chunks;
-            this.size = size;
-            this.pauseMs = pauseMs;
-        }
-
-        @Override
-        public int read() {
-            throw new UnsupportedOperationException("read in chunks");
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (leftInChunk == 0) {
-                if (chunksLeft == 0) {
-                    return -1;
-                }
-                try {
-                    Thread.sleep(pauseMs);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return -1;
-                }
-                chunksLeft--;
-                leftInChunk = size;
-            }
-            int n = Math.min(len, leftInChunk);
-            Arrays.fill(b, off, off + n, (byte) 'x');
-            leftInChunk -= n;
-            return n;
-        }
     }
 }
