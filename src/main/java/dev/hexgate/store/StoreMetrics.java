@@ -1,8 +1,10 @@
 package dev.hexgate.store;
 
+import java.time.InstantSource;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -13,7 +15,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * {@code hexgate_store_operations} (timer: op, outcome) for both stores: {@code ok} when the store answered (a
- * not-found included), {@code error} when it failed ({@link StoreException}); and {@code hexgate_store_up}.
+ * not-found included), {@code error} when it failed ({@link StoreException}); and {@code hexgate_store_up}, with since when
+ * the store has been failing (for readiness).
  */
 @ApplicationScoped
 public class StoreMetrics {
@@ -21,9 +24,13 @@ public class StoreMetrics {
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
     private final AtomicInteger up = new AtomicInteger(1);
+    /** Epoch millis of the first failure of the current outage, or -1 while the store answers. */
+    private final AtomicLong downSince = new AtomicLong(-1);
+    private final InstantSource clock;
 
-    public StoreMetrics(MeterRegistry registry) {
+    public StoreMetrics(MeterRegistry registry, InstantSource clock) {
         this.registry = registry;
+        this.clock = clock;
         Gauge.builder("hexgate.store.up", up, AtomicInteger::get)
                 .description("1 while the connection store answers, 0 from its first failure until it answers again")
                 .register(registry);
@@ -31,6 +38,16 @@ public class StoreMetrics {
 
     void up(boolean answering) {
         up.set(answering ? 1 : 0);
+        if (answering) {
+            downSince.set(-1);
+        } else if (downSince.get() < 0) {
+            downSince.compareAndSet(-1, clock.millis());
+        }
+    }
+
+    /** When the current store outage began (epoch millis), or -1 while the store answers. */
+    long downSince() {
+        return downSince.get();
     }
 
     public <T> Uni<T> timed(String op, Uni<T> operation) {

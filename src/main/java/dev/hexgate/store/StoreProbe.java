@@ -1,8 +1,6 @@
 package dev.hexgate.store;
 
 import java.time.Duration;
-import java.time.InstantSource;
-import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -12,8 +10,8 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import io.smallrye.mutiny.Uni;
 
 /**
- * One bounded check of the connection store for the health endpoints ({@link StoreReadiness}, {@link StoreHealth}), and
- * since when it has been failing.
+ * One bounded check of the connection store for the health endpoints ({@link StoreReadiness}, {@link StoreHealth}).
+ * Since when the store has been failing is kept by {@link StoreMetrics}, which every store operation reports to.
  */
 @ApplicationScoped
 public class StoreProbe {
@@ -23,33 +21,25 @@ public class StoreProbe {
 
     private final ConnectionStore store;
     private final TokenCache cache;
-    private final InstantSource clock;
-    /** When the store check started failing, or -1 while it answers. */
-    private final AtomicLong failingSince = new AtomicLong(-1);
+    private final StoreMetrics metrics;
 
-    public StoreProbe(ConnectionStore store, TokenCache cache, InstantSource clock) {
+    public StoreProbe(ConnectionStore store, TokenCache cache, StoreMetrics metrics) {
         this.store = store;
         this.cache = cache;
-        this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** Null when the store answered within the timeout, else why not. */
     Uni<Throwable> check() {
         return store.check()
                 .ifNoItem().after(TIMEOUT).failWith(() -> new StoreException("store check timed out"))
-                .map(ok -> {
-                    failingSince.set(-1);
-                    return (Throwable) null;
-                })
-                .onFailure().recoverWithItem(e -> {
-                    failingSince.compareAndSet(-1, clock.millis());
-                    return e;
-                });
+                .map(ok -> (Throwable) null)
+                .onFailure().recoverWithItem(e -> e);
     }
 
-    /** Epoch millis of the first failed check of the current outage, or -1. */
+    /** Epoch millis of the first failure of the current outage, or -1 while the store answers. */
     long failingSince() {
-        return failingSince.get();
+        return metrics.downSince();
     }
 
     HealthCheckResponse up() {

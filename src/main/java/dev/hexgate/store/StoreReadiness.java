@@ -6,6 +6,7 @@ import java.time.InstantSource;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 import dev.hexgate.config.HexgateConfig;
@@ -41,9 +42,14 @@ public class StoreReadiness implements AsyncHealthCheck {
             }
             long since = probe.failingSince();
             long cached = probe.cached();
-            boolean canServe = clock.millis() - since < graceMillis || cached > 0;
-            return probe.failed(canServe, failure, cached)
-                    .withData("store_failing_since", Instant.ofEpochMilli(since).toString()).build();
+            // since < 0: the store answered another operation after this check failed, or only the check's own timeout
+            // has fired so far; either way the outage is not older than the grace.
+            boolean canServe = since < 0 || clock.millis() - since < graceMillis || cached > 0;
+            HealthCheckResponseBuilder response = probe.failed(canServe, failure, cached);
+            if (since >= 0) {
+                response.withData("store_failing_since", Instant.ofEpochMilli(since).toString());
+            }
+            return response.build();
         });
     }
 }

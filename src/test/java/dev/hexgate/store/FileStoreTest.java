@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,7 @@ class FileStoreTest {
 
     private static final String TOKEN = "hxtp_" + "0a1b2c3d".repeat(6);
     private final ConnectionCodec codec = new ConnectionCodec(new ObjectMapper());
-    private final StoreMetrics metrics = new StoreMetrics(new SimpleMeterRegistry());
+    private final StoreMetrics metrics = new StoreMetrics(new SimpleMeterRegistry(), InstantSource.system());
 
     @TempDir
     Path dir;
