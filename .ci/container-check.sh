@@ -78,6 +78,7 @@ run=$(buildah from "$IMAGE")
 # The UBI image's run-java.sh is not in the Debian base; the command below is what it would run.
 buildah run --isolation chroot \
   --env HEXGATE_API_KEYS="$KEY" \
+  --env HEXGATE_PUBLIC_URL=http://container-check.invalid \
   --env HEXGATE_STORE=file \
   --env HEXGATE_STORE_FILE_DIR=/deployments/hexgate-data \
   --env HEXGATE_UPSTREAM_SCHEME=http \

@@ -75,7 +75,7 @@ nginx -c "$WORK/nginx.conf" -p "$WORK"
 
 # ---- hexgate ----
 start_hexgate() {
-  HEXGATE_API_KEYS=$KEY HEXGATE_STORE=file HEXGATE_STORE_FILE_DIR="$WORK/data" HEXGATE_UPSTREAM_SCHEME=http \
+  HEXGATE_API_KEYS=$KEY HEXGATE_PUBLIC_URL=http://bench.invalid HEXGATE_STORE=file HEXGATE_STORE_FILE_DIR="$WORK/data" HEXGATE_UPSTREAM_SCHEME=http \
     HEXGATE_UPSTREAM_CONNECT_TO=127.0.0.1:$UPSTREAM QUARKUS_HTTP_PORT=$HEXGATE \
     "${JAVA:-java}" -Dquarkus.vertx.event-loops-pool-size="$(nproc)" ${JAVA_OPTS:-} -jar "${JAR:-target/quarkus-app/quarkus-run.jar}" \
     >"$WORK/hexgate.log" 2>&1 &

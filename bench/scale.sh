@@ -57,7 +57,7 @@ rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$HEXGATE_PID/status"; }
 
 start_gateway() { # <store> [env...]
   local store=$1; shift
-  env HEXGATE_API_KEYS="$KEY" HEXGATE_STORE="$store" HEXGATE_VERIFY_ON_LINK=false HEXGATE_UPSTREAM_SCHEME=http \
+  env HEXGATE_API_KEYS="$KEY" HEXGATE_PUBLIC_URL=http://bench.invalid HEXGATE_STORE="$store" HEXGATE_VERIFY_ON_LINK=false HEXGATE_UPSTREAM_SCHEME=http \
     HEXGATE_UPSTREAM_CONNECT_TO=127.0.0.1:$UPSTREAM QUARKUS_HTTP_PORT=$HEXGATE HEXGATE_TOKEN_CACHE_TTL=1s QUARKUS_LOG_LEVEL=WARN "$@" \
     java -Dquarkus.vertx.event-loops-pool-size="$(nproc)" ${JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar \
     >"$WORK/hexgate-$store.log" 2>&1 &

@@ -6,14 +6,34 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
+
+import org.hibernate.validator.constraints.time.DurationMin;
+
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
-/** All of hexgate's settings; each comes from the environment variable named on its accessor. */
+/**
+ * All of hexgate's settings; each comes from the environment variable named on its accessor. Hibernate Validator checks
+ * them at start-up (each message names its variable), {@link ConsistentConfig} the ones that depend on each other; a
+ * bad value refuses to start.
+ */
 @ConfigMapping(prefix = "hexgate")
+@ConsistentConfig
 public interface HexgateConfig {
+
+    /** Values of the Vault mount and folder: segments of letters, digits, {@code _ . -}; never {@code .} or {@code ..}. */
+    String PATH = "(?!\\.\\.?(/|$))[A-Za-z0-9_.-]+(/(?!\\.\\.?(/|$))[A-Za-z0-9_.-]+)*";
+
+    /** Values of the {@code *_EVERY} settings: a duration ({@code 30s}, {@code 1h}, ISO-8601) or {@code off}. */
+    String EVERY = "(?i)off|disabled|\\d+(ms|s|m|h|d)?|P\\S+";
 
     /** {@code HEXGATE_API_KEYS}: comma-separated secret keys with full access; none by default. */
     Optional<List<String>> apiKeys();
@@ -23,6 +43,7 @@ public interface HexgateConfig {
 
     /** {@code HEXGATE_PROVIDER_CONFIG_KEY}: the integration key callers name, default {@code hex}. */
     @WithDefault("hex")
+    @NotBlank(message = "(HEXGATE_PROVIDER_CONFIG_KEY) must not be blank")
     String providerConfigKey();
 
     /** {@code HEXGATE_STORE}: {@code file} (default) or {@code vault}. */
@@ -64,10 +85,12 @@ public interface HexgateConfig {
     interface Vault {
         /** {@code HEXGATE_VAULT_KV_MOUNT}: KV v2 mount, default {@code secret}. */
         @WithDefault("secret")
+        @Pattern(regexp = PATH, message = "(HEXGATE_VAULT_KV_MOUNT) must be a mount path such as secret or kv/apps, without leading or trailing /")
         String kvMount();
 
         /** {@code HEXGATE_VAULT_PATH}: folder inside the mount, default {@code hexgate}. */
         @WithDefault("hexgate")
+        @Pattern(regexp = PATH, message = "(HEXGATE_VAULT_PATH) must be a folder such as hexgate or apps/hexgate, without leading or trailing /")
         String path();
     }
 
@@ -75,6 +98,7 @@ public interface HexgateConfig {
     interface StoreFile {
         /** {@code HEXGATE_STORE_FILE_DIR}: directory, default {@code ./hexgate-data}. */
         @WithDefault("./hexgate-data")
+        @NotBlank(message = "(HEXGATE_STORE_FILE_DIR) must not be blank")
         String dir();
 
         /** {@code HEXGATE_STORE_FILE_KEY}: base64 AES-256 key; generated into the directory when absent. */
@@ -85,33 +109,38 @@ public interface HexgateConfig {
     interface Upstream {
         /** {@code HEXGATE_UPSTREAM_SCHEME}: {@code https} (default) or {@code http}. */
         @WithDefault("https")
+        @Pattern(regexp = "(?i)https?", message = "(HEXGATE_UPSTREAM_SCHEME) must be https or http")
         String scheme();
 
         /** {@code HEXGATE_UPSTREAM_DOMAIN}: parent domain, default {@code hex.tech}. */
         @WithDefault("hex.tech")
+        @Pattern(regexp = "(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+", message = "(HEXGATE_UPSTREAM_DOMAIN) must be a bare domain such as hex.tech: no scheme, port, path or trailing dot")
         String domain();
 
         /** {@code HEXGATE_UPSTREAM_PORT}: port, default the scheme's. */
-        OptionalInt port();
+        OptionalInt port(); // range checked by ConsistentConfig: Hibernate Validator does not unwrap OptionalInt here
 
         /** {@code HEXGATE_UPSTREAM_BASE_PATH}: path prefix on the Hex host, default {@code /api}. */
         @WithDefault("/api")
+        @Pattern(regexp = "/[^\\s?#]*", message = "(HEXGATE_UPSTREAM_BASE_PATH) must be a path starting with /, without query or fragment")
         String basePath();
 
         /** {@code HEXGATE_UPSTREAM_CONNECT_TO}: {@code host:port} every upstream TCP connection goes to. */
-        Optional<String> connectTo();
+        Optional<@Pattern(regexp = "(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}", message = "(HEXGATE_UPSTREAM_CONNECT_TO) must be host:port") String> connectTo();
     }
 
     /** The per-replica token cache. */
     interface TokenCache {
         /** {@code HEXGATE_TOKEN_CACHE_TTL}: how long a token is used without re-reading the store, default 30s. */
         @WithDefault("30s")
+        @DurationMin(millis = 100, message = "(HEXGATE_TOKEN_CACHE_TTL) must be at least 100ms")
         Duration ttl();
 
         /**
          * {@code HEXGATE_TOKEN_CACHE_STALE_IF_ERROR}: how long past its TTL a token is used while the store fails, default 15m.
          */
         @WithDefault("15m")
+        @DurationMin(seconds = 0, message = "(HEXGATE_TOKEN_CACHE_STALE_IF_ERROR) must be 0s or more")
         Duration staleIfError();
 
         /**
@@ -119,6 +148,7 @@ public interface HexgateConfig {
          * useful are evicted first (Caffeine's W-TinyLFU), and an evicted token is simply read again.
          */
         @WithDefault("20000")
+        @Positive(message = "(HEXGATE_TOKEN_CACHE_MAX_SIZE) must be 1 or more")
         long maxSize();
     }
 
@@ -126,6 +156,7 @@ public interface HexgateConfig {
     interface Proxy {
         /** {@code HEXGATE_PROXY_CONNECT_TIMEOUT}: upstream connect timeout, default 5s. */
         @WithDefault("5s")
+        @DurationMin(millis = 100, message = "(HEXGATE_PROXY_CONNECT_TIMEOUT) must be at least 100ms")
         Duration connectTimeout();
 
         /**
@@ -133,6 +164,7 @@ public interface HexgateConfig {
          * how long a caller may pause mid-upload; default 60s.
          */
         @WithDefault("60s")
+        @DurationMin(seconds = 1, message = "(HEXGATE_PROXY_TIMEOUT) must be at least 1s")
         Duration timeout();
 
         /**
@@ -141,18 +173,23 @@ public interface HexgateConfig {
          * socket the other side is closing.
          */
         @WithDefault("30s")
+        @DurationMin(seconds = 1, message = "(HEXGATE_PROXY_KEEP_ALIVE) must be at least 1s")
         Duration keepAlive();
 
         /** {@code HEXGATE_PROXY_RETRIES}: retries when the caller sends no {@code Retries} header, default 0. */
         @WithDefault("0")
+        @PositiveOrZero(message = "(HEXGATE_PROXY_RETRIES) must be 0 or more")
         int retries();
 
         /** {@code HEXGATE_PROXY_MAX_RETRIES}: cap on {@code Retries}, default 5. */
         @WithDefault("5")
+        @Min(value = 0, message = "(HEXGATE_PROXY_MAX_RETRIES) must be 0 or more")
+        @Max(value = 10, message = "(HEXGATE_PROXY_MAX_RETRIES) must be 10 or less")
         int maxRetries();
 
         /** {@code HEXGATE_PROXY_MAX_RETRY_WAIT}: total time spent waiting between retries, default 30s. */
         @WithDefault("30s")
+        @DurationMin(seconds = 0, message = "(HEXGATE_PROXY_MAX_RETRY_WAIT) must be 0s or more")
         Duration maxRetryWait();
 
         /** {@code HEXGATE_PROXY_MAX_BODY_SIZE}: largest request body, default 100M. */
@@ -175,6 +212,7 @@ public interface HexgateConfig {
     interface ConnectSession {
         /** {@code HEXGATE_CONNECT_SESSION_TTL}: session lifetime, default 30m. */
         @WithDefault("30m")
+        @DurationMin(minutes = 1, message = "(HEXGATE_CONNECT_SESSION_TTL) must be at least 1m")
         Duration ttl();
 
         /**
@@ -182,6 +220,7 @@ public interface HexgateConfig {
          * it.
          */
         @WithDefault("1h")
+        @Pattern(regexp = EVERY, message = "(HEXGATE_CONNECT_SESSION_SWEEP_EVERY) must be a duration such as 1h, or off")
         String sweepEvery();
     }
 
@@ -191,6 +230,7 @@ public interface HexgateConfig {
          * {@code HEXGATE_EXPIRING_TOKENS_EVERY}: how often the expiring tokens are recounted, default 1h; {@code off} stops it.
          */
         @WithDefault("1h")
+        @Pattern(regexp = EVERY, message = "(HEXGATE_EXPIRING_TOKENS_EVERY) must be a duration such as 1h, or off")
         String every();
     }
 
@@ -201,10 +241,12 @@ public interface HexgateConfig {
          * 1m; {@code off} stops it (failed index writes are then repaired only at the next start).
          */
         @WithDefault("1m")
+        @Pattern(regexp = EVERY, message = "(HEXGATE_INDEX_REPAIR_EVERY) must be a duration such as 1m, or off")
         String every();
 
         /** {@code HEXGATE_INDEX_REPAIR_BATCH}: connections, and index entries, checked per run; default 100. */
         @WithDefault("100")
+        @Positive(message = "(HEXGATE_INDEX_REPAIR_BATCH) must be 1 or more")
         int batch();
     }
 }

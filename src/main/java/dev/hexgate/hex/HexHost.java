@@ -24,11 +24,8 @@ public class HexHost {
 
     public HexHost(HexgateConfig config) {
         HexgateConfig.Upstream upstream = config.upstream();
-        String scheme = upstream.scheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("https") && !scheme.equals("http")) {
-            throw new IllegalStateException("HEXGATE_UPSTREAM_SCHEME must be https or http");
-        }
-        this.ssl = scheme.equals("https");
+        // https or http, checked at start-up (HexgateConfig)
+        this.ssl = upstream.scheme().equalsIgnoreCase("https");
         this.domain = upstream.domain().toLowerCase(Locale.ROOT);
         this.port = upstream.port().orElse(ssl ? 443 : 80);
         this.basePath = normaliseBasePath(upstream.basePath());

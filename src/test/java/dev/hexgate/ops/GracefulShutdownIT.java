@@ -61,6 +61,7 @@ class GracefulShutdownIT {
                 Map.entry("QUARKUS_SHUTDOWN_DELAY", "1s"),
                 Map.entry("QUARKUS_SHUTDOWN_TIMEOUT", "20s"),
                 Map.entry("HEXGATE_API_KEYS", Keys.FULL),
+                Map.entry("HEXGATE_PUBLIC_URL", "http://hexgate.invalid"),
                 Map.entry("HEXGATE_STORE", "file"),
                 Map.entry("HEXGATE_STORE_FILE_DIR", dir.toString()),
                 Map.entry("HEXGATE_UPSTREAM_SCHEME", "http"),
