@@ -36,11 +36,6 @@ public class ConsistentConfigValidator implements ConstraintValidator<Consistent
         if (publicUrl != null) {
             problems.add(publicUrl);
         }
-        config.upstream().port().ifPresent(port -> {
-            if (port < 1 || port > 65535) {
-                problems.add("(HEXGATE_UPSTREAM_PORT) must be between 1 and 65535");
-            }
-        });
         config.upstream().connectTo().map(PORT_SUFFIX::matcher).filter(Matcher::find).ifPresent(m -> {
             int port = Integer.parseInt(m.group(1));
             if (port < 1 || port > 65535) {

@@ -118,7 +118,9 @@ public interface HexgateConfig {
         String domain();
 
         /** {@code HEXGATE_UPSTREAM_PORT}: port, default the scheme's. */
-        OptionalInt port(); // range checked by ConsistentConfig: Hibernate Validator does not unwrap OptionalInt here
+        @Min(value = 1, message = "(HEXGATE_UPSTREAM_PORT) must be between 1 and 65535")
+        @Max(value = 65535, message = "(HEXGATE_UPSTREAM_PORT) must be between 1 and 65535")
+        OptionalInt port();
 
         /** {@code HEXGATE_UPSTREAM_BASE_PATH}: path prefix on the Hex host, default {@code /api}. */
         @WithDefault("/api")
