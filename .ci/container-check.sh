@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the JVM image from src/main/docker/Dockerfile.jvm without Docker (buildah, vfs storage, chroot isolation) on a
 # Debian + JRE 17 base made by debootstrap (the UBI base is out of reach here), starts it configured only through
-# environment variables, and checks /q/health/ready and one proxied request against the fake Hex.
+# environment variables, and checks /q/health/ready (management port) and one proxied request against the fake Hex.
 # Needs: target/quarkus-app (./mvnw package) and compiled test classes (the fake Hex). Run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,7 @@ CACHE=${HEXGATE_CI_CACHE:-/var/cache/hexgate-ci}   # kept between runs on the sa
 BASE=localhost/hexgate-ci-base:bookworm-jre17
 IMAGE=localhost/hexgate:ci
 PORT=18080
+MGMT_PORT=18090
 FAKE_HEX_PORT=18089
 KEY=container-check-key-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 step() { echo "== container: $* ($(date +%T))"; }
@@ -84,16 +85,17 @@ buildah run --isolation chroot \
   --env HEXGATE_UPSTREAM_SCHEME=http \
   --env HEXGATE_UPSTREAM_CONNECT_TO=127.0.0.1:$FAKE_HEX_PORT \
   --env QUARKUS_HTTP_PORT=$PORT \
+  --env QUARKUS_MANAGEMENT_PORT=$MGMT_PORT \
   --env QUARKUS_LOG_CONSOLE_JSON_ENABLED=true \
   "$run" -- java -Dhexgate-container-check=1 -jar /deployments/quarkus-run.jar >target/container-app.log 2>&1 &
 app=$!
 
 for i in $(seq 1 60); do
-  curl -fs "http://127.0.0.1:$PORT/q/health/ready" >/dev/null 2>&1 && grep -q "personal token" target/container-fake-hex.log && break
+  curl -fs "http://127.0.0.1:$MGMT_PORT/q/health/ready" >/dev/null 2>&1 && grep -q "personal token" target/container-fake-hex.log && break
   sleep 1
 done
 step "readiness"
-curl -fsS "http://127.0.0.1:$PORT/q/health/ready"; echo
+curl -fsS "http://127.0.0.1:$MGMT_PORT/q/health/ready"; echo
 TOKEN=$(grep -o 'hxtp_[A-Za-z0-9]*' target/container-fake-hex.log | head -1)
 
 step "link a connection and proxy one request"

@@ -23,6 +23,7 @@ WORK=$(mktemp -d /tmp/hexgate-bench.XXXXXX)
 UPSTREAM=19001
 NGINX=19002
 HEXGATE=19003
+HEXGATE_MGMT=19004
 KEY=bench-key-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 TOKEN=hxtp_benchToken$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
@@ -76,7 +77,7 @@ nginx -c "$WORK/nginx.conf" -p "$WORK"
 # ---- hexgate ----
 start_hexgate() {
   HEXGATE_API_KEYS=$KEY HEXGATE_PUBLIC_URL=http://bench.invalid HEXGATE_STORE=file HEXGATE_STORE_FILE_DIR="$WORK/data" HEXGATE_UPSTREAM_SCHEME=http \
-    HEXGATE_UPSTREAM_CONNECT_TO=127.0.0.1:$UPSTREAM QUARKUS_HTTP_PORT=$HEXGATE \
+    HEXGATE_UPSTREAM_CONNECT_TO=127.0.0.1:$UPSTREAM QUARKUS_HTTP_PORT=$HEXGATE QUARKUS_MANAGEMENT_PORT=$HEXGATE_MGMT \
     "${JAVA:-java}" -Dquarkus.vertx.event-loops-pool-size="$(nproc)" ${JAVA_OPTS:-} -jar "${JAR:-target/quarkus-app/quarkus-run.jar}" \
     >"$WORK/hexgate.log" 2>&1 &
   HEXGATE_PID=$!
@@ -86,9 +87,9 @@ link() {
     -H 'Content-Type: application/json' \
     -d "{\"provider_config_key\":\"hex\",\"connection_id\":\"bench\",\"connection_config\":{\"subdomain\":\"app\"},\"credentials\":{\"type\":\"API_KEY\",\"apiKey\":\"$TOKEN\"}}"
 }
-wait_ready() { for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$HEXGATE/q/health/ready" >/dev/null 2>&1 && return 0; sleep 0.05; done; return 1; }
-store_reads() { curl -fs "http://127.0.0.1:$HEXGATE/q/metrics" | awk '/^hexgate_store_operations_seconds_count\{.*op="read"/ {s+=$2} END {printf "%d", s}'; }
-proxied() { curl -fs "http://127.0.0.1:$HEXGATE/q/metrics" | awk '/^hexgate_proxy_requests_seconds_count\{.*outcome="proxied"/ {s+=$2} END {printf "%d", s}'; }
+wait_ready() { for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$HEXGATE_MGMT/q/health/ready" >/dev/null 2>&1 && return 0; sleep 0.05; done; return 1; }
+store_reads() { curl -fs "http://127.0.0.1:$HEXGATE_MGMT/q/metrics" | awk '/^hexgate_store_operations_seconds_count\{.*op="read"/ {s+=$2} END {printf "%d", s}'; }
+proxied() { curl -fs "http://127.0.0.1:$HEXGATE_MGMT/q/metrics" | awk '/^hexgate_proxy_requests_seconds_count\{.*outcome="proxied"/ {s+=$2} END {printf "%d", s}'; }
 
 # ---- wrk helpers: requests/s and latency percentiles (ms) ----
 cat >"$WORK/report.lua" <<'EOF'

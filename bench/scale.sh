@@ -20,6 +20,7 @@ read -r -a SIZES <<<"${SIZES[*]}"
 RUNS=${RUNS:-50}
 WORK=$(mktemp -d "${DATA_DIR:-/tmp}/hexgate-scale.XXXXXX")
 HEXGATE=19013
+HEXGATE_MGMT=19014
 UPSTREAM=19011
 BAO_PORT=19020   # its cluster listener takes the next port too
 KEY=bench-key-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -58,11 +59,11 @@ rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$HEXGATE_PID/status"; }
 start_gateway() { # <store> [env...]
   local store=$1; shift
   env HEXGATE_API_KEYS="$KEY" HEXGATE_PUBLIC_URL=http://bench.invalid HEXGATE_STORE="$store" HEXGATE_VERIFY_ON_LINK=false HEXGATE_UPSTREAM_SCHEME=http \
-    HEXGATE_UPSTREAM_CONNECT_TO=127.0.0.1:$UPSTREAM QUARKUS_HTTP_PORT=$HEXGATE HEXGATE_TOKEN_CACHE_TTL=1s QUARKUS_LOG_LEVEL=WARN "$@" \
+    HEXGATE_UPSTREAM_CONNECT_TO=127.0.0.1:$UPSTREAM QUARKUS_HTTP_PORT=$HEXGATE QUARKUS_MANAGEMENT_PORT=$HEXGATE_MGMT HEXGATE_TOKEN_CACHE_TTL=1s QUARKUS_LOG_LEVEL=WARN "$@" \
     java -Dquarkus.vertx.event-loops-pool-size="$(nproc)" ${JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar \
     >"$WORK/hexgate-$store.log" 2>&1 &
   HEXGATE_PID=$!
-  wait_for "$BASE/q/health/ready"
+  wait_for "http://127.0.0.1:$HEXGATE_MGMT/q/health/ready"
 }
 
 measure_store() { # <store>

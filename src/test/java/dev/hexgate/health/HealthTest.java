@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.hexgate.testing.FakeHexResource;
+import dev.hexgate.testing.Management;
 import dev.hexgate.testing.NoSecretsInLogs;
 import dev.hexgate.testing.OpenBao;
 import dev.hexgate.testing.OpenBaoResource;
@@ -32,27 +33,27 @@ class HealthTest {
 
     @Test
     void isLiveAndReadyWhileVaultAnswers() {
-        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+        Management.given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'connection-store' }.data.store", equalTo("vault"));
     }
 
     @Test
     void staysReadyThroughAShortVaultOutageAndReportsItInTheStoreGroup() {
         vault.sealed(true);
-        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+        Management.given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'connection-store' }.data.store_up", equalTo(false))
                 .body("checks.find { it.name == 'connection-store' }.data.reason", containsString("sealed"));
-        given().when().get("/q/health/group/store").then().statusCode(503).body("status", equalTo("DOWN"))
+        Management.given().when().get("/q/health/group/store").then().statusCode(503).body("status", equalTo("DOWN"))
                 .body("checks.find { it.name == 'connection-store' }.data.reason", containsString("sealed"));
-        given().when().get("/q/metrics").then().body(containsString("hexgate_store_up 0.0"));
-        given().when().get("/q/health/live").then().statusCode(200);
+        Management.given().when().get("/q/metrics").then().body(containsString("hexgate_store_up 0.0"));
+        Management.given().when().get("/q/health/live").then().statusCode(200);
     }
 
     @Test
     void explainsAPolicyDenialWithoutVaultsRawText() {
         vault.denyAll(true);
-        given().when().get("/q/health/group/store").then().statusCode(503)
+        Management.given().when().get("/q/health/group/store").then().statusCode(503)
                 .body("checks.find { it.name == 'connection-store' }.data.reason", containsString("policy"))
                 .body(not(containsString("1 error occurred")));
     }

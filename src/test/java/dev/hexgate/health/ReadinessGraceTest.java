@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.hexgate.testing.FakeHexResource;
+import dev.hexgate.testing.Management;
 import dev.hexgate.testing.NoSecretsInLogs;
 import dev.hexgate.testing.OpenBao;
 import dev.hexgate.testing.OpenBaoResource;
@@ -40,14 +41,14 @@ class ReadinessGraceTest {
     @Test
     void goesUnreadyOnceTheOutageOutlastsStaleIfErrorAndNoTokenIsLeft() {
         vault.sealed(true);
-        given().when().get("/q/health/ready").then().statusCode(200);
+        Management.given().when().get("/q/health/ready").then().statusCode(200);
         // Past TTL + stale-if-error every cached token has expired, and the outage is older than the grace.
         clock.advance(Duration.ofMinutes(16));
-        given().when().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"))
+        Management.given().when().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"))
                 .body("checks.find { it.name == 'connection-store' }.data.cached_connections", equalTo(0))
                 .body("checks.find { it.name == 'connection-store' }.data.reason", containsString("sealed"));
         vault.sealed(false);
-        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
-        given().when().get("/q/health/group/store").then().statusCode(200);
+        Management.given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().when().get("/q/health/group/store").then().statusCode(200);
     }
 }

@@ -55,7 +55,7 @@ class DeployManifestsTest {
     @Test
     void hasEveryObjectADeploymentNeeds() {
         assertTrue(BY_KIND.keySet().containsAll(List.of("Deployment", "Service", "ConfigMap", "Secret", "ServiceAccount",
-                "HorizontalPodAutoscaler", "PodDisruptionBudget")), BY_KIND.keySet().toString());
+                "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy")), BY_KIND.keySet().toString());
     }
 
     @Test
@@ -70,6 +70,11 @@ class DeployManifestsTest {
         assertEquals(false, get(container, "securityContext", "allowPrivilegeEscalation"));
         assertEquals("/q/health/live", get(container, "livenessProbe", "httpGet", "path"));
         assertEquals("/q/health/ready", get(container, "readinessProbe", "httpGet", "path"));
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            assertEquals("management", get(container, probe, "httpGet", "port"), probe + " uses the management port");
+        }
+        assertEquals(9000, get(container, "ports", 1, "containerPort"));
+        assertEquals("9000", get(deploymentPod(), "metadata", "annotations", "prometheus.io/port"));
         assertNotNull(get(container, "resources", "requests", "cpu"));
         assertNotNull(get(container, "resources", "requests", "memory"));
         assertEquals("/tmp", get(container, "volumeMounts", 0, "mountPath"), "a writable /tmp beside the read-only root");
@@ -114,6 +119,21 @@ class DeployManifestsTest {
         assertTrue((Integer) get(BY_KIND.get("HorizontalPodAutoscaler"), "spec", "minReplicas") >= 2);
         assertEquals(1, get(BY_KIND.get("PodDisruptionBudget"), "spec", "minAvailable"));
         assertEquals("http", get(BY_KIND.get("Service"), "spec", "ports", 0, "targetPort"));
+    }
+
+    @Test
+    void letsOnlyMonitoringReachTheManagementPortAndTheServiceExposeOnlyThePublicOne() {
+        Map<String, Object> policy = BY_KIND.get("NetworkPolicy");
+        assertEquals("hexgate", get(policy, "spec", "podSelector", "matchLabels", "app.kubernetes.io/name"));
+        assertEquals("http", get(policy, "spec", "ingress", 0, "ports", 0, "port"));
+        assertNull(get(policy, "spec", "ingress", 0, "from"), "callers reach the public port from anywhere in the cluster");
+        assertEquals("management", get(policy, "spec", "ingress", 1, "ports", 0, "port"));
+        assertNotNull(get(policy, "spec", "ingress", 1, "from", 0), "the management port only from named peers");
+        assertEquals(1, ((List<?>) get(BY_KIND.get("Service"), "spec", "ports")).size(), "the Service has no management port");
+    }
+
+    private static Object deploymentPod() {
+        return get(BY_KIND.get("Deployment"), "spec", "template");
     }
 
     @Test

@@ -46,11 +46,13 @@ class GracefulShutdownIT {
     private Process app;
     private Path log;
     private int port;
+    private int managementPort;
 
     @BeforeEach
     void start() throws Exception {
         hex.start();
         port = freePort();
+        managementPort = freePort();
         Path dir = Files.createTempDirectory(Path.of("target"), "shutdown-store-");
         log = Path.of("target", "graceful-shutdown-it.log");
         String java = ProcessHandle.current().info().command().orElse("java");
@@ -58,6 +60,7 @@ class GracefulShutdownIT {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(Map.ofEntries(
                 Map.entry("QUARKUS_HTTP_PORT", String.valueOf(port)),
+                Map.entry("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort)),
                 Map.entry("QUARKUS_SHUTDOWN_DELAY", "1s"),
                 Map.entry("QUARKUS_SHUTDOWN_TIMEOUT", "20s"),
                 Map.entry("HEXGATE_API_KEYS", Keys.FULL),
@@ -71,7 +74,7 @@ class GracefulShutdownIT {
                 Map.entry("HEXGATE_EXPIRING_TOKENS_EVERY", "off"),
                 Map.entry("HEXGATE_INDEX_REPAIR_EVERY", "off")));
         app = builder.start();
-        assertTrue(Await.until(() -> status("GET", "/q/health/ready") == 200, Duration.ofSeconds(60)),
+        assertTrue(Await.until(() -> readiness() == 200, Duration.ofSeconds(60)),
                 "the packaged application became ready");
     }
 
@@ -105,7 +108,7 @@ class GracefulShutdownIT {
 
         long signalled = System.nanoTime();
         app.destroy(); // SIGTERM
-        assertTrue(Await.until(() -> status("GET", "/q/health/ready") == 503, Duration.ofSeconds(2)),
+        assertTrue(Await.until(() -> readiness() == 503, Duration.ofSeconds(2)),
                 "readiness reports DOWN during the shutdown delay");
         Thread.sleep(1500); // past QUARKUS_SHUTDOWN_DELAY: now draining
         HttpResponse<Void> late = CLIENT.send(proxy("/proxy/v1/projects").GET().build(),
@@ -143,11 +146,11 @@ class GracefulShutdownIT {
         return URI.create("http://localhost:" + port + path);
     }
 
-    /** The status of a plain request, or -1 when the gateway does not accept the connection. */
-    private int status(String method, String path) {
+    /** The status of {@code /q/health/ready} on the management port, or -1 when the gateway does not accept the connection. */
+    private int readiness() {
         try {
-            return CLIENT.send(proxy(path).method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(3))
-                    .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return CLIENT.send(HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + "/q/health/ready"))
+                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.hexgate.testing.FakeHexResource;
+import dev.hexgate.testing.Management;
 import dev.hexgate.testing.NoSecretsInLogs;
 import dev.hexgate.testing.OpenBaoResource;
 import io.quarkus.test.common.WithTestResource;
@@ -20,7 +21,7 @@ class OperationsIT {
 
     @Test
     void servesOpenApiButNoSwaggerUiInThePackagedApplication() {
-        given().queryParam("format", "json").when().get("/q/openapi").then().statusCode(200);
-        given().when().get("/q/swagger-ui/").then().statusCode(404);
+        Management.given().queryParam("format", "json").when().get("/q/openapi").then().statusCode(200);
+        Management.given().when().get("/q/swagger-ui/").then().statusCode(404);
     }
 }

@@ -22,6 +22,7 @@ import dev.hexgate.testing.FakeHex;
 import dev.hexgate.testing.FakeHexResource;
 import dev.hexgate.testing.Keys;
 import dev.hexgate.testing.Links;
+import dev.hexgate.testing.Management;
 import dev.hexgate.testing.NoSecretsInLogs;
 import dev.hexgate.testing.OpenBaoResource;
 import io.quarkus.test.common.WithTestResource;
@@ -193,7 +194,7 @@ class RetryTest {
     void countsRetriesInMetrics() {
         hex.failNext(PROJECTS, new FakeHex.Status(503));
         proxy(1).when().get("/proxy/v1/projects").then().statusCode(200);
-        given().when().get("/q/metrics").then().statusCode(200)
+        Management.given().when().get("/q/metrics").then().statusCode(200)
                 .body(containsString("hexgate_proxy_retries_total{reason=\"503\"}"))
                 .body(containsString(
                         "hexgate_proxy_requests_seconds_count{method=\"GET\",outcome=\"proxied\",status=\"2xx\"}"));

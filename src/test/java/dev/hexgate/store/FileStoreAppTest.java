@@ -21,6 +21,7 @@ import dev.hexgate.testing.FakeHex;
 import dev.hexgate.testing.FakeHexResource;
 import dev.hexgate.testing.Keys;
 import dev.hexgate.testing.Links;
+import dev.hexgate.testing.Management;
 import dev.hexgate.testing.NoSecretsInLogs;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -70,7 +71,7 @@ class FileStoreAppTest {
 
     @Test
     void isReadyOnAWritableDirectory() {
-        given().when().get("/q/health/ready").then().statusCode(200)
+        Management.given().when().get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'connection-store' }.data.store", equalTo("file"));
     }
 }

@@ -21,6 +21,7 @@ import dev.hexgate.testing.FakeHex;
 import dev.hexgate.testing.FakeHexResource;
 import dev.hexgate.testing.Keys;
 import dev.hexgate.testing.Links;
+import dev.hexgate.testing.Management;
 import dev.hexgate.testing.NoSecretsInLogs;
 import dev.hexgate.testing.OpenBao;
 import dev.hexgate.testing.OpenBaoResource;
@@ -87,11 +88,12 @@ class StoreOutageTest {
         assertEquals(200, proxy("outage-1"), "past its TTL, the token is used stale while Vault is unreachable");
         given().header("Authorization", Keys.bearer(Keys.FULL)).header("Connection-Id", "elsewhere")
                 .when().get("/proxy/v1/projects").then().statusCode(503).body("error.code", equalTo("store_unavailable"));
-        given().when().get("/q/health/group/store").then().statusCode(503)
+        Management.given().when().get("/q/health/group/store").then().statusCode(503)
                 .body("checks.find { it.name == 'connection-store' }.data.reason", containsString("unreachable"));
-        given().when().get("/q/health/ready").then().statusCode(200)
+        Management.given().when().get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'connection-store' }.data.store_up", equalTo(false));
-        given().when().get("/q/metrics").then().body(containsString("hexgate_token_cache_requests_total{result=\"stale\"}"))
+        Management.given().when().get("/q/metrics").then()
+                .body(containsString("hexgate_token_cache_requests_total{result=\"stale\"}"))
                 .body(containsString("hexgate_store_operations_seconds_count{op=\"read\",outcome=\"error\"}"));
         waitPast(ShortCacheProfile.STALE_MS);
         assertEquals(503, proxy("outage-1"), "past HEXGATE_TOKEN_CACHE_STALE_IF_ERROR the token is no longer used");
@@ -120,12 +122,12 @@ class StoreOutageTest {
                 .body("error.code", equalTo("store_unavailable"));
         Links.link(Links.body("outage-1", "app", hex.personalToken("app"))).statusCode(503)
                 .body("error.code", equalTo("store_unavailable"));
-        given().when().get("/q/health/group/store").then().statusCode(503)
+        Management.given().when().get("/q/health/group/store").then().statusCode(503)
                 .body("checks.find { it.name == 'connection-store' }.data.reason", containsString("429 rate-limited"));
         vault.rateLimited(false);
         limited = false;
         assertEquals(before, vault.latest("hexgate/connections/outage-1"), "the refused link changed nothing");
-        given().when().get("/q/health/ready").then().statusCode(200);
+        Management.given().when().get("/q/health/ready").then().statusCode(200);
         assertEquals(200, proxy("outage-1"));
     }
 
@@ -137,7 +139,7 @@ class StoreOutageTest {
         vault.up();
         wentDown = false;
         given().header("Authorization", Keys.bearer(Keys.FULL)).when().get("/connections").then().statusCode(200);
-        given().when().get("/q/health/ready").then().statusCode(200);
+        Management.given().when().get("/q/health/ready").then().statusCode(200);
     }
 
     @Test
