@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,7 +18,7 @@ import jakarta.validation.ConstraintValidatorContext;
 public class ConsistentConfigValidator implements ConstraintValidator<ConsistentConfig, HexgateConfig> {
 
     /** The port of a {@code host:port} (its format is the field's own constraint; this runs whether that passed or not). */
-    private static final Pattern PORT_SUFFIX = Pattern.compile(":([0-9]{1,5})$");
+    private static final Pattern PORT_SUFFIX = Pattern.compile(":([0-9]{1,5})/?$");
 
     @Override
     public boolean isValid(HexgateConfig config, ConstraintValidatorContext context) {
@@ -36,12 +37,14 @@ public class ConsistentConfigValidator implements ConstraintValidator<Consistent
         if (publicUrl != null) {
             problems.add(publicUrl);
         }
-        config.upstream().connectTo().map(PORT_SUFFIX::matcher).filter(Matcher::find).ifPresent(m -> {
-            int port = Integer.parseInt(m.group(1));
-            if (port < 1 || port > 65535) {
-                problems.add("(HEXGATE_UPSTREAM_CONNECT_TO) must name a port between 1 and 65535");
-            }
-        });
+        portProblem(config.upstream().connectTo(), "HEXGATE_UPSTREAM_CONNECT_TO").ifPresent(problems::add);
+        portProblem(config.upstream().proxy(), "HEXGATE_UPSTREAM_PROXY").ifPresent(problems::add);
+        if (config.tls().cert().isPresent() && config.tls().key().isEmpty()) {
+            problems.add("(HEXGATE_TLS_KEY) must be set when HEXGATE_TLS_CERT is");
+        }
+        if (config.tls().key().isPresent() && config.tls().cert().isEmpty()) {
+            problems.add("(HEXGATE_TLS_CERT) must be set when HEXGATE_TLS_KEY is");
+        }
         HexgateConfig.Proxy proxy = config.proxy();
         if (proxy.retries() > proxy.maxRetries()) {
             problems.add("(HEXGATE_PROXY_RETRIES) must not exceed HEXGATE_PROXY_MAX_RETRIES");
@@ -53,6 +56,12 @@ public class ConsistentConfigValidator implements ConstraintValidator<Consistent
             problems.add("(HEXGATE_PROXY_RETRY_BUFFER) must not exceed HEXGATE_PROXY_RETRY_BUFFER_TOTAL");
         }
         return problems;
+    }
+
+    private static Optional<String> portProblem(Optional<String> hostAndPort, String variable) {
+        return hostAndPort.map(PORT_SUFFIX::matcher).filter(Matcher::find).map(m -> Integer.parseInt(m.group(1)))
+                .filter(port -> port < 1 || port > 65535)
+                .map(port -> "(" + variable + ") must name a port between 1 and 65535");
     }
 
     /** Connect links are built on this URL and shown to end users: it must be absolute http(s), and nothing more. */

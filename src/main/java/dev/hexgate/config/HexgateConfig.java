@@ -75,6 +75,8 @@ public interface HexgateConfig {
 
     IndexRepair indexRepair();
 
+    Tls tls();
+
     /** Where connections are kept. */
     enum StoreKind {
         FILE,
@@ -129,6 +131,12 @@ public interface HexgateConfig {
 
         /** {@code HEXGATE_UPSTREAM_CONNECT_TO}: {@code host:port} every upstream TCP connection goes to. */
         Optional<@Pattern(regexp = "(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}", message = "(HEXGATE_UPSTREAM_CONNECT_TO) must be host:port") String> connectTo();
+
+        /**
+         * {@code HEXGATE_UPSTREAM_PROXY}: {@code http://[user:password@]host:port} of an HTTP egress proxy; connections to Hex
+         * over https go through it as {@code CONNECT} tunnels. None by default.
+         */
+        Optional<@Pattern(regexp = "http://([^@/?#\\s]+@)?(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}/?", message = "(HEXGATE_UPSTREAM_PROXY) must be http://host:port") String> proxy();
     }
 
     /** The per-replica token cache. */
@@ -250,5 +258,19 @@ public interface HexgateConfig {
         @WithDefault("100")
         @Positive(message = "(HEXGATE_INDEX_REPAIR_BATCH) must be 1 or more")
         int batch();
+    }
+
+    /** HTTPS on the main listener ({@link TlsListenerConfigSource} hands these to Quarkus's TLS registry). */
+    interface Tls {
+        /** {@code HEXGATE_TLS_CERT}: PEM certificate chain; with {@code HEXGATE_TLS_KEY} it switches HTTPS on and HTTP off. */
+        Optional<String> cert();
+
+        /** {@code HEXGATE_TLS_KEY}: PEM private key of {@code HEXGATE_TLS_CERT}. */
+        Optional<String> key();
+
+        /** {@code HEXGATE_TLS_RELOAD_EVERY}: how often both files are read again, default 1h. */
+        @WithDefault("1h")
+        @DurationMin(seconds = 1, message = "(HEXGATE_TLS_RELOAD_EVERY) must be at least 1s")
+        Duration reloadEvery();
     }
 }

@@ -1,15 +1,12 @@
 package dev.hexgate.hex;
 
-import java.net.URI;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
 
@@ -21,24 +18,34 @@ import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.GatewayException;
 import dev.hexgate.error.Redaction;
 import dev.hexgate.support.Failures;
-import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 
 /**
  * Checks a token with Hex ({@code GET /api/v1/users/me}) before it is stored, and maps each answer as docs/contract.md §3 says.
+ * It goes through {@link UpstreamClient}, so the check reaches Hex exactly as proxied requests do: the same certificate check
+ * against {@code <subdomain>.<domain>}, the same egress proxy.
  */
 @ApplicationScoped
 public class TokenVerifier {
 
     private static final Logger LOG = Logger.getLogger(TokenVerifier.class);
+    private static final String ME = "/v1/users/me";
 
     private final InstantSource clock;
     private final HexHost hexHost;
     private final HexgateConfig config;
     private final ObjectMapper mapper;
+    private final UpstreamClient upstream;
 
-    public TokenVerifier(HexHost hexHost, HexgateConfig config, ObjectMapper mapper, InstantSource clock) {
+    public TokenVerifier(HexHost hexHost, UpstreamClient upstream, HexgateConfig config, ObjectMapper mapper,
+            InstantSource clock) {
         this.hexHost = hexHost;
+        this.upstream = upstream;
         this.config = config;
         this.mapper = mapper;
         this.clock = clock;
@@ -50,17 +57,25 @@ public class TokenVerifier {
             return Uni.createFrom().item(account(token, null, null, null, null));
         }
         HexOrigin origin = hexHost.origin(subdomain);
-        HexApi api = client(origin);
-        return api.me("Bearer " + token, origin.authority())
-                .map(response -> interpret(response, origin, token))
-                .onFailure(f -> !(f instanceof GatewayException)).transform(f -> unreachable(f, origin))
-                .eventually(() -> close(api));
+        MultiMap headers = HttpHeaders.headers().add(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+                .add(HttpHeaders.ACCEPT, "application/json");
+        Future<Answer> answer = upstream.open(origin, HttpMethod.GET, ME, headers)
+                .compose(request -> request.idleTimeout(config.proxy().timeout().toMillis()).send())
+                .compose(response -> response.body().map(body -> new Answer(response.statusCode(),
+                        response.getHeader("Retry-After"), body)));
+        return Uni.createFrom().completionStage(answer.toCompletionStage())
+                .map(a -> interpret(a, origin, token))
+                .onFailure(f -> !(f instanceof GatewayException)).transform(f -> unreachable(f, origin));
     }
 
-    private HexAccount interpret(Response response, HexOrigin origin, String token) {
-        int status = response.getStatus();
+    /** Hex's answer to the check, read whole (it is a few hundred bytes). */
+    private record Answer(int status, String retryAfter, Buffer body) {
+    }
+
+    private HexAccount interpret(Answer response, HexOrigin origin, String token) {
+        int status = response.status();
         if (status == 200) {
-            HexIdentity identity = parse(response);
+            HexIdentity identity = parse(response.body());
             String expires = identity.token() == null ? null : expiry(identity.token().exp());
             return account(token, identity.org() == null ? null : identity.org().id(), identity.email(), expires,
                     clock.instant().truncatedTo(ChronoUnit.MILLIS).toString());
@@ -70,7 +85,7 @@ public class TokenVerifier {
             return account(token, null, null, null, clock.instant().truncatedTo(ChronoUnit.MILLIS).toString());
         }
         if (status == 429) {
-            String retryAfter = response.getHeaderString("Retry-After");
+            String retryAfter = response.retryAfter();
             throw new GatewayException(ErrorCode.UPSTREAM_RATE_LIMITED,
                     "Hex rate-limited the token check on " + origin.host() + "; try again later.", List.of(),
                     retryAfter == null ? Map.of() : Map.of("Retry-After", retryAfter));
@@ -83,9 +98,9 @@ public class TokenVerifier {
                 + " (HTTP " + status + "): check that it is valid, not expired, and belongs to this subdomain.");
     }
 
-    private HexIdentity parse(Response response) {
+    private HexIdentity parse(Buffer body) {
         try {
-            return mapper.readValue(response.readEntity(String.class), HexIdentity.class);
+            return mapper.readValue(body.getBytes(), HexIdentity.class);
         } catch (Exception e) {
             throw new GatewayException(ErrorCode.UPSTREAM_UNREACHABLE, "Hex answered the token check with an unexpected body.");
         }
@@ -110,26 +125,5 @@ public class TokenVerifier {
         long value = exp.longValue();
         Instant at = value > 100_000_000_000L ? Instant.ofEpochMilli(value) : Instant.ofEpochSecond(value);
         return at.truncatedTo(ChronoUnit.MILLIS).toString();
-    }
-
-    private HexApi client(HexOrigin origin) {
-        String target = origin.connectTo()
-                .map(a -> origin.scheme() + "://" + (a.host().contains(":") ? "[" + a.host() + "]" : a.host()) + ":" + a.port())
-                .orElse(origin.scheme() + "://" + origin.authority());
-        return QuarkusRestClientBuilder.newBuilder()
-                .baseUri(URI.create(target + origin.basePath()))
-                .connectTimeout(config.proxy().connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .readTimeout(config.proxy().timeout().toMillis(), TimeUnit.MILLISECONDS)
-                .property("microprofile.rest.client.disable.default.mapper", true)
-                .build(HexApi.class);
-    }
-
-    private static Uni<Void> close(HexApi api) {
-        try {
-            api.close();
-        } catch (Exception e) {
-            LOG.debugf("Closing the Hex client failed: %s", e.getClass().getSimpleName());
-        }
-        return Uni.createFrom().voidItem();
     }
 }

@@ -11,6 +11,7 @@ import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.GatewayException;
 import dev.hexgate.hex.HexOrigin;
+import dev.hexgate.hex.UpstreamClient;
 import dev.hexgate.support.Failures;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;

@@ -63,6 +63,7 @@ class ConfigValidationTest {
         env.put("HEXGATE_UPSTREAM_PORT", "8443");
         env.put("HEXGATE_UPSTREAM_CONNECT_TO", "[::1]:3128");
         env.put("HEXGATE_UPSTREAM_BASE_PATH", "/");
+        env.put("HEXGATE_UPSTREAM_PROXY", "http://egress:s3cr%40t@squid.internal:3128");
         env.put("HEXGATE_VAULT_KV_MOUNT", "kv/apps");
         env.put("HEXGATE_VAULT_PATH", "team.a/hexgate-1");
         env.put("HEXGATE_PROXY_RETRIES", "5");
@@ -84,6 +85,11 @@ class ConfigValidationTest {
             "HEXGATE_UPSTREAM_CONNECT_TO         | proxy.internal",
             "HEXGATE_UPSTREAM_CONNECT_TO         | proxy.internal:99999",
             "HEXGATE_UPSTREAM_BASE_PATH          | api?x=1",
+            "HEXGATE_UPSTREAM_PROXY              | squid.internal:3128",
+            "HEXGATE_UPSTREAM_PROXY              | https://squid.internal:3128",
+            "HEXGATE_UPSTREAM_PROXY              | http://squid.internal",
+            "HEXGATE_UPSTREAM_PROXY              | http://squid.internal:0",
+            "HEXGATE_TLS_RELOAD_EVERY            | 0s",
             "HEXGATE_VAULT_KV_MOUNT              | /secret/",
             "HEXGATE_VAULT_PATH                  | ../hexgate",
             "HEXGATE_PROVIDER_CONFIG_KEY         | ' '",
@@ -116,6 +122,17 @@ class ConfigValidationTest {
         assertTrue(problems.get(0).contains("(" + variable + ")"), problems::toString);
         assertFalse(!value.isBlank() && problems.get(0).contains(value.strip()),
                 "the message does not repeat the value: " + problems);
+    }
+
+    @Test
+    void refusesATlsCertificateWithoutItsKeyAndAKeyWithoutItsCertificate() {
+        List<String> noKey = problems(Map.of("HEXGATE_TLS_CERT", "/tls/tls.crt"));
+        assertEquals(1, noKey.size(), noKey::toString);
+        assertTrue(noKey.get(0).contains("(HEXGATE_TLS_KEY) must be set when HEXGATE_TLS_CERT is"), noKey::toString);
+        List<String> noCert = problems(Map.of("HEXGATE_TLS_KEY", "/tls/tls.key"));
+        assertEquals(1, noCert.size(), noCert::toString);
+        assertTrue(noCert.get(0).contains("(HEXGATE_TLS_CERT) must be set when HEXGATE_TLS_KEY is"), noCert::toString);
+        assertDoesNotThrow(() -> build(Map.of("HEXGATE_TLS_CERT", "/tls/tls.crt", "HEXGATE_TLS_KEY", "/tls/tls.key")));
     }
 
     @Test

@@ -29,10 +29,17 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsServer;
 
 /**
  * A Hex API written from Hex's API reference (https://learn.hex.tech/docs/api-integrations/api/reference): deployments told
@@ -84,6 +91,7 @@ public final class FakeHex {
     private final AtomicInteger abortedUploads = new AtomicInteger();
     private final Map<String, TokenInfo> tokens = new ConcurrentHashMap<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final List<String> serverNames = new CopyOnWriteArrayList<>();
     private volatile boolean jsonUnauthorized;
     private volatile Runnable uploadMidpoint = () -> {
     };
@@ -97,7 +105,23 @@ public final class FakeHex {
     }
 
     public void start(int port) throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
+        serve(HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256));
+    }
+
+    /** Serves HTTPS with this context, as the real Hex does; records the server name each client asked for (SNI). */
+    public void startTls(SSLContext context) throws IOException {
+        HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
+        https.setHttpsConfigurator(new HttpsConfigurator(context));
+        serve(https);
+    }
+
+    /** The TLS server names (SNI) clients sent, in order. */
+    public List<String> serverNames() {
+        return List.copyOf(serverNames);
+    }
+
+    private void serve(HttpServer created) {
+        server = created;
         server.setExecutor(Executors.newCachedThreadPool());
         server.createContext("/", this::handle);
         server.start();
@@ -236,6 +260,10 @@ public final class FakeHex {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
+            if (ex instanceof HttpsExchange tls && tls.getSSLSession() instanceof ExtendedSSLSession session) {
+                session.getRequestedServerNames().stream().filter(SNIHostName.class::isInstance)
+                        .map(n -> ((SNIHostName) n).getAsciiName()).forEach(serverNames::add);
+            }
             String path = ex.getRequestURI().getRawPath();
             Map<String, List<String>> headers = new TreeMap<>();
             ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
