@@ -137,6 +137,12 @@ public interface HexgateConfig {
          * over https go through it as {@code CONNECT} tunnels. None by default.
          */
         Optional<@Pattern(regexp = "http://([^@/?#\\s]+@)?(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}/?", message = "(HEXGATE_UPSTREAM_PROXY) must be http://host:port") String> proxy();
+
+        /**
+         * {@code HEXGATE_UPSTREAM_TRUST_CERTS}: comma-separated PEM files of certificates trusted towards Hex besides the
+         * JDK's own (a private mirror, a TLS-inspecting egress); none by default.
+         */
+        Optional<List<String>> trustCerts();
     }
 
     /** The per-replica token cache. */
@@ -260,7 +266,7 @@ public interface HexgateConfig {
         int batch();
     }
 
-    /** HTTPS on the main listener ({@link TlsListenerConfigSource} hands these to Quarkus's TLS registry). */
+    /** HTTPS on the main listener ({@link TlsConfigSource} hands these to Quarkus's TLS registry). */
     interface Tls {
         /** {@code HEXGATE_TLS_CERT}: PEM certificate chain; with {@code HEXGATE_TLS_KEY} it switches HTTPS on and HTTP off. */
         Optional<String> cert();

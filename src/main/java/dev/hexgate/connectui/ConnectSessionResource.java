@@ -3,6 +3,7 @@ package dev.hexgate.connectui;
 import java.util.Map;
 
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -12,7 +13,9 @@ import jakarta.ws.rs.core.UriInfo;
 
 import org.jboss.resteasy.reactive.RestResponse;
 
+import dev.hexgate.audit.AuditLog;
 import dev.hexgate.auth.BackendApi;
+import dev.hexgate.auth.SecretKeys;
 import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.GatewayException;
 import io.smallrye.mutiny.Uni;
@@ -24,9 +27,11 @@ import io.smallrye.mutiny.Uni;
 public class ConnectSessionResource {
 
     private final ConnectSessionService sessions;
+    private final AuditLog audit;
 
-    public ConnectSessionResource(ConnectSessionService sessions) {
+    public ConnectSessionResource(ConnectSessionService sessions, AuditLog audit) {
         this.sessions = sessions;
+        this.audit = audit;
     }
 
     /** Nango's envelope: {@code {"data":{"token","connect_link","expires_at"}}}. */
@@ -35,11 +40,18 @@ public class ConnectSessionResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<RestResponse<Envelope>> create(ConnectSessionRequest request, @Context UriInfo uri) {
+    public Uni<RestResponse<Envelope>> create(ConnectSessionRequest request, @Context UriInfo uri,
+            @HeaderParam("Authorization") String authorization) {
         if (!uri.getQueryParameters().isEmpty()) {
             throw new GatewayException(ErrorCode.INVALID_QUERY_PARAMS, "This route takes no query parameters.");
         }
-        return sessions.create(request).map(created -> RestResponse.status(RestResponse.Status.CREATED, new Envelope(Map.of(
-                "token", created.token(), "connect_link", created.connectLink(), "expires_at", created.expiresAt()))));
+        // A session is a capability to attach a Hex account to an end user: who asked for one is audited.
+        String keyId = SecretKeys.keyId(authorization);
+        return sessions.create(request)
+                .invoke(created -> audit.byKey(keyId, "connect_session", null, "created"))
+                .onFailure(GatewayException.class)
+                .invoke(e -> audit.byKey(keyId, "connect_session", null, ((GatewayException) e).code().code()))
+                .map(created -> RestResponse.status(RestResponse.Status.CREATED, new Envelope(Map.of(
+                        "token", created.token(), "connect_link", created.connectLink(), "expires_at", created.expiresAt()))));
     }
 }

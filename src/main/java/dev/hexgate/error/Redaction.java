@@ -3,6 +3,8 @@ package dev.hexgate.error;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.hexgate.support.Hashes;
+
 /** Masks anything shaped like a Hex token in text that may reach a caller or a log: the last line of defence. */
 public final class Redaction {
 
@@ -17,6 +19,14 @@ public final class Redaction {
             return "hxt?_…";
         }
         return token.substring(0, 5) + "…" + token.substring(token.length() - 4);
+    }
+
+    /**
+     * A connection id as warnings and errors name it: a stable, non-reversible reference ({@code conn_} and 12 hex digits of
+     * its SHA-256), because ids may be e-mail addresses; whoever knows an id can compute its reference to find its lines.
+     */
+    public static String connectionRef(String connectionId) {
+        return connectionId == null ? "conn_none" : "conn_" + Hashes.sha256Hex(connectionId).substring(0, 12);
     }
 
     public static String redact(String text) {

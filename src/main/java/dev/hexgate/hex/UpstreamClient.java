@@ -9,6 +9,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.hexgate.config.HexgateConfig;
+import dev.hexgate.config.TlsConfigSource;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
 import io.vertx.core.Future;
@@ -29,14 +30,13 @@ import io.vertx.core.net.SocketAddress;
  * request to an origin built by {@link HexHost}, never to another, checks the certificate against
  * {@code <subdomain>.<domain>} even when {@code HEXGATE_UPSTREAM_CONNECT_TO} sends the connection elsewhere, and goes
  * through the {@code HEXGATE_UPSTREAM_PROXY} egress proxy when one is set. Extra trusted certificates (a private mirror,
- * a TLS-inspecting egress) come from the TLS registry's {@code upstream} configuration. Idle pooled connections are
+ * a TLS-inspecting egress) come from {@code HEXGATE_UPSTREAM_TRUST_CERTS}, through the TLS registry's {@code upstream}
+ * configuration. Idle pooled connections are
  * closed after {@code HEXGATE_PROXY_KEEP_ALIVE}.
  */
 @ApplicationScoped
 public class UpstreamClient {
 
-    /** The name of the Quarkus TLS registry configuration whose trust store is used towards Hex. */
-    public static final String TLS_CONFIGURATION = "upstream";
     private static final int POOL_SIZE = 256;
 
     private final HttpClient client;
@@ -54,7 +54,7 @@ public class UpstreamClient {
                 .setVerifyHost(true)
                 .setForceSni(true)
                 .setConnectTimeout((int) connectTimeoutMs);
-        tls.get(TLS_CONFIGURATION).map(TlsConfiguration::getTrustStoreOptions).ifPresent(options::setTrustOptions);
+        tls.get(TlsConfigSource.UPSTREAM).map(TlsConfiguration::getTrustStoreOptions).ifPresent(options::setTrustOptions);
         config.upstream().proxy().map(URI::create).map(UpstreamClient::proxyOptions).ifPresent(options::setProxyOptions);
         this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(POOL_SIZE));
     }

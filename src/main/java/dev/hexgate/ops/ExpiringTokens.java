@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import dev.hexgate.domain.Connection;
+import dev.hexgate.error.Redaction;
 import dev.hexgate.store.ConnectionStore;
 import dev.hexgate.store.StoreException;
 import io.micrometer.core.instrument.Gauge;
@@ -57,7 +58,8 @@ public class ExpiringTokens {
 
     private void report(List<Connection> connections) {
         for (Connection c : connections.subList(0, Math.min(connections.size(), WARNED))) {
-            LOG.warnf("The Hex token of connection %s expires at %s: ask its owner to reconnect", c.connectionId(),
+            LOG.warnf("The Hex token of connection %s expires at %s: ask its owner to reconnect",
+                    Redaction.connectionRef(c.connectionId()),
                     c.hex().tokenExpiresAt());
         }
         if (connections.size() > WARNED) {

@@ -20,8 +20,10 @@ class AuthenticateCaller implements ProxyStep {
     private final AuthThrottle throttle;
     private final AuditLog audit;
     private final Vertx vertx;
+    private final ProxyMetrics metrics;
 
-    AuthenticateCaller(SecretKeys keys, AuthThrottle throttle, AuditLog audit, Vertx vertx) {
+    AuthenticateCaller(SecretKeys keys, AuthThrottle throttle, AuditLog audit, Vertx vertx, ProxyMetrics metrics) {
+        this.metrics = metrics;
         this.keys = keys;
         this.throttle = throttle;
         this.audit = audit;
@@ -33,7 +35,9 @@ class AuthenticateCaller implements ProxyStep {
         String authorization = ctx.request().getHeader("Authorization");
         try {
             keys.authenticate(authorization);
-            ctx.authenticated(SecretKeys.keyId(authorization));
+            String keyId = SecretKeys.keyId(authorization);
+            ctx.authenticated(keyId);
+            metrics.used(keyId);
             return Future.succeededFuture();
         } catch (GatewayException e) {
             audit.byKey(SecretKeys.keyId(authorization), "denied", null, e.code().code());

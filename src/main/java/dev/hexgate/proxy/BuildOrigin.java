@@ -6,6 +6,7 @@ import org.jboss.logging.Logger;
 
 import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.GatewayException;
+import dev.hexgate.error.Redaction;
 import dev.hexgate.hex.HexHost;
 import io.vertx.core.Future;
 
@@ -28,7 +29,8 @@ class BuildOrigin implements ProxyStep {
             return Future.succeededFuture();
         } catch (IllegalArgumentException e) {
             // A record not written by hexgate (or edited in the store): never send its token anywhere.
-            LOG.errorf("Connection %s holds an invalid subdomain; refusing to proxy it", ctx.connectionId());
+            LOG.errorf("Connection %s holds an invalid subdomain; refusing to proxy it",
+                    Redaction.connectionRef(ctx.connectionId()));
             return Future.failedFuture(
                     new GatewayException(ErrorCode.SERVER_ERROR, "The stored connection is invalid; link it again."));
         }

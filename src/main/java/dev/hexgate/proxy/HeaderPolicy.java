@@ -25,7 +25,8 @@ public final class HeaderPolicy {
     /**
      * Caller credentials and routing headers (token exfiltration, host and forwarding spoofing), the framing the gateway
      * sets itself, and W3C {@code baggage}, which carries the caller's application data (user ids, tenants) that Hex has
-     * no use for. {@code traceparent}/{@code tracestate} do cross: they only name a trace.
+     * no use for. {@code traceparent}/{@code tracestate} cross, as they only name a trace; while tracing is on the
+     * gateway's tracer writes them itself (continuing the caller's trace), and the caller's copies are dropped.
      */
     static final Set<String> CALLER_ONLY = Set.of("authorization", "cookie", "host", "forwarded", "x-real-ip",
             "content-length", "expect", "baggage");
@@ -48,10 +49,11 @@ public final class HeaderPolicy {
 
     /**
      * The headers to send to Hex: the caller's end-to-end headers and {@code Nango-Proxy-<Name>} as {@code <Name>}, then
-     * the request id and the stored token.
+     * the request id and the stored token. {@code setByTracer} (lower case) are the headers the tracer writes on the hop
+     * itself ({@code traceparent}, {@code tracestate}): the caller's are left out so Hex gets one of each.
      */
     public static MultiMap upstreamRequest(HttpMethod method, MultiMap caller, String requestId, String token,
-            boolean hasBody, String contentLength) {
+            boolean hasBody, String contentLength, Set<String> setByTracer) {
         Set<String> namedInConnection = namedIn(caller.getAll("connection"));
         MultiMap out = MultiMap.caseInsensitiveMultiMap();
         boolean renamed = false;
@@ -59,7 +61,8 @@ public final class HeaderPolicy {
             String key = h.getKey();
             if (startsWithIgnoreCase(key, "nango-")) {
                 renamed |= startsWithIgnoreCase(key, NANGO_PROXY_PREFIX);
-            } else if (isForwardable(key.toLowerCase(Locale.ROOT), namedInConnection)) {
+            } else if (isForwardable(key.toLowerCase(Locale.ROOT), namedInConnection)
+                    && !setByTracer.contains(key.toLowerCase(Locale.ROOT))) {
                 out.add(key, h.getValue());
             }
         }
@@ -69,7 +72,8 @@ public final class HeaderPolicy {
                     String target = h.getKey().substring(NANGO_PROXY_PREFIX.length());
                     // Renamed headers obey the same rules: Nango-Proxy-Authorization/-Host/-Cookie are dropped.
                     String lower = target.toLowerCase(Locale.ROOT);
-                    if (!target.isEmpty() && !lower.startsWith("nango-") && isForwardable(lower, namedInConnection)) {
+                    if (!target.isEmpty() && !lower.startsWith("nango-") && isForwardable(lower, namedInConnection)
+                            && !setByTracer.contains(lower)) {
                         out.set(target, h.getValue());
                     }
                 }

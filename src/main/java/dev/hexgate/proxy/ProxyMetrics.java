@@ -26,6 +26,7 @@ public class ProxyMetrics {
     /** Per outcome, one timer per (method, status class), registered on first use: no key is built per request. */
     private final ConcurrentHashMap<String, AtomicReferenceArray<Timer>> timers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> uses = new ConcurrentHashMap<>();
 
     public ProxyMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -52,6 +53,15 @@ public class ProxyMetrics {
             forOutcome.set(slot, timer);
         }
         timer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * {@code hexgate_proxy_key_requests}: one authenticated request on {@code /proxy}, by the non-reversible id of the key
+     * that made it (the set of configured keys bounds the tag; connection ids never become tags).
+     */
+    public void used(String keyId) {
+        uses.computeIfAbsent(keyId, k -> Counter.builder("hexgate.proxy.key.requests")
+                .description("Authenticated proxy requests, by secret key id").tag("key_id", k).register(registry)).increment();
     }
 
     /** A retry was scheduled; {@code reason} is the status that caused it, {@code connect} or {@code reset}. */

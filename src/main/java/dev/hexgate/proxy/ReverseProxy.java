@@ -1,7 +1,10 @@
 package dev.hexgate.proxy;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -13,6 +16,7 @@ import dev.hexgate.error.GatewayException;
 import dev.hexgate.hex.HexOrigin;
 import dev.hexgate.hex.UpstreamClient;
 import dev.hexgate.support.Failures;
+import io.opentelemetry.api.OpenTelemetry;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -49,9 +53,12 @@ class ReverseProxy {
     private final long maxBodySize;
     private final long retryBuffer;
     private final long timeoutMs;
+    /** The headers the tracer writes on each hop (none while tracing is off). */
+    private final Set<String> setByTracer;
 
     ReverseProxy(Vertx vertx, UpstreamClient upstream, RetryPolicy retries, RetryBuffers buffers, ProxyMetrics metrics,
-            ProxyRefusals refusals, ResolveConnection resolve, BuildOrigin origin, HexgateConfig config) {
+            ProxyRefusals refusals, ResolveConnection resolve, BuildOrigin origin, HexgateConfig config,
+            OpenTelemetry telemetry) {
         this.vertx = vertx;
         this.upstream = upstream;
         this.retries = retries;
@@ -62,6 +69,8 @@ class ReverseProxy {
         this.maxBodySize = config.proxy().maxBodySize().asLongValue();
         this.retryBuffer = config.proxy().retryBuffer().asLongValue();
         this.timeoutMs = config.proxy().timeout().toMillis();
+        this.setByTracer = telemetry.getPropagators().getTextMapPropagator().fields().stream()
+                .map(f -> f.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
     }
 
     void forward(ProxyContext ctx) {
@@ -101,7 +110,7 @@ class ReverseProxy {
         void start() {
             boolean hasBody = hasBody();
             headers = HeaderPolicy.upstreamRequest(request.method(), request.headers(), ctx.requestId(),
-                    ctx.connection().token(), hasBody, request.getHeader("Content-Length"));
+                    ctx.connection().token(), hasBody, request.getHeader("Content-Length"), setByTracer);
             response.closeHandler(v -> cancel());
             long declared = hasBody ? declaredLength() : -1;
             if (!hasBody) {

@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
 import dev.hexgate.domain.ConnectSession;
 import dev.hexgate.domain.Connection;
 import dev.hexgate.domain.StoredConnection;
+import dev.hexgate.error.Redaction;
 import dev.hexgate.support.Hashes;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -236,7 +237,7 @@ public class ConnectionStore {
     private Uni<Void> index(Connection connection, int version) {
         return writeIndex(connection, version).onFailure(StoreException.class).recoverWithUni(failure -> {
             LOG.warnf("Connection %s is stored, but its index entries are not (repaired in the background): %s",
-                    connection.connectionId(), failure.getMessage());
+                    Redaction.connectionRef(connection.connectionId()), failure.getMessage());
             repair.enqueue(connection.connectionId());
             return Uni.createFrom().voidItem();
         });
@@ -371,14 +372,15 @@ public class ConnectionStore {
         String token = record.get(TOKEN_FIELD);
         String json = record.get(CONNECTION_FIELD);
         if (token == null || json == null) {
-            LOG.warnf("Skipped %s%s: not a hexgate connection (no %s and %s fields)", CONNECTIONS, connectionId, TOKEN_FIELD,
+            LOG.warnf("Skipped %s%s: not a hexgate connection (no %s and %s fields)", CONNECTIONS,
+                    Redaction.connectionRef(connectionId), TOKEN_FIELD,
                     CONNECTION_FIELD);
             return Optional.empty();
         }
         try {
             return Optional.of(new StoredConnection(codec.read(json), token));
         } catch (StoreException e) {
-            LOG.warnf("Skipped %s%s: %s", CONNECTIONS, connectionId, e.getMessage());
+            LOG.warnf("Skipped %s%s: %s", CONNECTIONS, Redaction.connectionRef(connectionId), e.getMessage());
             return Optional.empty();
         }
     }

@@ -13,6 +13,8 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.hexgate.error.Redaction;
+
 /**
  * The file store's first layout (up to 0.x): {@code connections/<sha256 of id>.conn} holding {@code {token, connection}}
  * and {@code connect-sessions/<sha256>.sess}. At start each connection file is rewritten as a record (version 1) and then
@@ -46,7 +48,7 @@ final class LegacyFiles {
                         ConnectionStore.CONNECTION_FIELD, old.get("connection").toString());
                 String key = ConnectionStore.CONNECTIONS + id;
                 if (!records.writeNow(key, value, Versioned.ABSENT)) {
-                    LOG.warnf("Connection %s exists in both file layouts; the new one is kept", id);
+                    LOG.warnf("Connection %s exists in both file layouts; the new one is kept", Redaction.connectionRef(id));
                 }
                 Files.delete(file);
                 moved++;

@@ -6,13 +6,16 @@ import java.util.concurrent.ThreadLocalRandom;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.jboss.logging.MDC;
+
 import dev.hexgate.error.Redaction;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
  * Gives every request an id and every response an {@code X-Request-Id}: the caller's when it is a sane token, else a new
- * UUID. Mounted first on the router, so gateway errors, Quarkus REST and proxied responses all carry it.
+ * UUID. Mounted first on the router, so gateway errors, Quarkus REST and proxied responses all carry it, and so does every
+ * log line written while serving the request ({@code request_id=} in the log format).
  */
 @ApplicationScoped
 public class RequestIds {
@@ -20,6 +23,8 @@ public class RequestIds {
     public static final String HEADER = "X-Request-Id";
     static final int ORDER = -100;
     private static final String KEY = "hexgate.request-id";
+    /** The log format's {@code %X{requestId}}. */
+    static final String MDC_KEY = "requestId";
     private static final int MAX_LENGTH = 200;
 
     void mount(@Observes Router router) {
@@ -29,6 +34,8 @@ public class RequestIds {
     private void assign(RoutingContext rc) {
         String id = accept(rc.request().getHeader(HEADER));
         rc.put(KEY, id);
+        // Kept with the request's own Vert.x context (Quarkus's MDC provider), so every line logged for it carries the id.
+        MDC.put(MDC_KEY, id);
         rc.addHeadersEndHandler(v -> rc.response().headers().set(HEADER, id));
         rc.next();
     }

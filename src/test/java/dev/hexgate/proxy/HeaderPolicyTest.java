@@ -2,6 +2,9 @@ package dev.hexgate.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -18,7 +21,7 @@ class HeaderPolicyTest {
         if (connection != null) {
             caller.add("Connection", connection);
         }
-        MultiMap out = HeaderPolicy.upstreamRequest(HttpMethod.GET, caller, "req-1", TOKEN, false, null);
+        MultiMap out = HeaderPolicy.upstreamRequest(HttpMethod.GET, caller, "req-1", TOKEN, false, null, Set.of());
         StringBuilder seen = new StringBuilder();
         out.forEach(h -> {
             if (!h.getKey().equalsIgnoreCase("Authorization") && !h.getKey().equalsIgnoreCase("X-Request-Id")) {
@@ -74,6 +77,19 @@ class HeaderPolicyTest {
     })
     void forwardsOrDropsEachCallerHeader(String name, String value, String connection, String expected) {
         assertEquals(expected, toHex(name, value, connection));
+    }
+
+    @Test
+    void leavesTheTraceHeadersToTheTracerWhileTracingIsOn() {
+        MultiMap caller = MultiMap.caseInsensitiveMultiMap()
+                .add("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01").add("tracestate", "k=v")
+                .add("Nango-Proxy-traceparent", "00-1af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+                .add("Accept", "application/json");
+        MultiMap out = HeaderPolicy.upstreamRequest(HttpMethod.GET, caller, "req-1", TOKEN, false, null,
+                Set.of("traceparent", "tracestate"));
+        assertEquals(null, out.get("traceparent"), "the tracer writes one, continuing the caller's trace");
+        assertEquals(null, out.get("tracestate"));
+        assertEquals("application/json", out.get("Accept"));
     }
 
     @ParameterizedTest(name = "{0} from Hex -> [{2}]")

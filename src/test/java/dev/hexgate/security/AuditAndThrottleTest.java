@@ -22,12 +22,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.hexgate.auth.SecretKeys;
 import dev.hexgate.testing.Await;
 import dev.hexgate.testing.ConnectFlow;
 import dev.hexgate.testing.FakeHex;
 import dev.hexgate.testing.FakeHexResource;
 import dev.hexgate.testing.Keys;
 import dev.hexgate.testing.Links;
+import dev.hexgate.testing.Management;
 import dev.hexgate.testing.NoSecretsInLogs;
 import dev.hexgate.testing.OpenBaoResource;
 import dev.hexgate.testing.RawHttp;
@@ -85,6 +87,33 @@ class AuditAndThrottleTest {
         JsonNode line = audit("link", "audited-1").get(0);
         assertTrue(line.get("actor").asText().matches("key_[0-9a-f]{12}"), "a stable, non-reversible key id");
         assertFalse(line.toString().contains(Keys.FULL.substring(0, 12)));
+    }
+
+    @Test
+    void auditsWhoCreatedAConnectSessionAndCountsProxyUseByKey() {
+        ConnectFlow.session("{\"end_user\":{\"id\":\"audit-session-user\"}}");
+        assertTrue(Await.until(() -> audit("connect_session", null).stream()
+                .anyMatch(n -> n.get("outcome").asText().equals("created")
+                        && n.get("actor").asText().matches("key_[0-9a-f]{12}")),
+                Duration.ofSeconds(5)), "creating a session is audited with the key that asked for it");
+        Links.linked("audited-3", "app", hex.personalToken("app"));
+        double before = proxyOnlyKeyRequests();
+        for (int i = 0; i < 3; i++) {
+            given().header("Authorization", Keys.bearer(Keys.PROXY_ONLY)).header("Connection-Id", "audited-3")
+                    .when().get("/proxy/v1/projects").then().statusCode(200);
+        }
+        assertEquals(before + 3, proxyOnlyKeyRequests(), "three proxy requests counted for the proxy-only key");
+        String metrics = Management.given().when().get("/q/metrics").asString();
+        assertFalse(metrics.contains("audited-3"), "connection ids are never metric tags");
+        assertFalse(metrics.contains(Keys.PROXY_ONLY));
+    }
+
+    /** {@code hexgate_proxy_key_requests_total} of the proxy-only key, found by its key id. */
+    private static double proxyOnlyKeyRequests() {
+        String prefix = "hexgate_proxy_key_requests_total{key_id=\"" + SecretKeys.keyId(Keys.bearer(Keys.PROXY_ONLY)) + "\"}";
+        return Management.given().when().get("/q/metrics").asString().lines().filter(l -> l.startsWith(prefix))
+                // The value, before any exemplar (" # {span_id=…}") tracing adds.
+                .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length()).trim().split(" ")[0])).sum();
     }
 
     @Test

@@ -12,7 +12,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  */
 public class FakeHexResource implements QuarkusTestResourceLifecycleManager {
 
-    private FakeHex hex;
+    /** The running fake, for {@link #inject} and {@link #stop}; set by {@link #start}. */
+    protected FakeHex hex;
 
     @Override
     public Map<String, String> start() {

@@ -5,17 +5,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
 
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 /**
- * The fake Hex over HTTPS with a self-signed certificate for {@code app.hex.tech} only, trusted by the gateway through the
- * TLS registry's {@code upstream} configuration. Connections still go to the fake's loopback address
+ * The fake Hex over HTTPS with a self-signed certificate for {@code app.hex.tech} only, trusted by the gateway through
+ * {@code HEXGATE_UPSTREAM_TRUST_CERTS}. Connections still go to the fake's loopback address
  * ({@code HEXGATE_UPSTREAM_CONNECT_TO}), so a gateway that checked the certificate against that address, or that did not
  * ask for {@code app.hex.tech} by SNI, would fail; any other subdomain meets a certificate that is not its own.
  */
-public class TlsFakeHexResource implements QuarkusTestResourceLifecycleManager {
-
-    private FakeHex hex;
+public class TlsFakeHexResource extends FakeHexResource {
 
     @Override
     public Map<String, String> start() {
@@ -30,18 +26,6 @@ public class TlsFakeHexResource implements QuarkusTestResourceLifecycleManager {
         return Map.of(
                 "hexgate.upstream.scheme", "https",
                 "hexgate.upstream.connect-to", hex.address(),
-                "quarkus.tls.upstream.trust-store.pem.certs", pem.cert().toAbsolutePath().toString());
-    }
-
-    @Override
-    public void inject(TestInjector injector) {
-        injector.injectIntoFields(hex, new TestInjector.MatchesType(FakeHex.class));
-    }
-
-    @Override
-    public void stop() {
-        if (hex != null) {
-            hex.stop();
-        }
+                "hexgate.upstream.trust-certs", pem.cert().toAbsolutePath().toString());
     }
 }
