@@ -8,3 +8,11 @@ path "secret/data/hexgate/*" {
 path "secret/metadata/hexgate/*" {
   capabilities = ["create", "read", "update", "list", "delete"]
 }
+# hexgate's own token: look it up (what is left, shown as hexgate_vault_token_ttl_seconds) and renew a static token
+# before it expires. Vault's "default" policy grants the same; these keep a token made with no_default_policy working.
+path "auth/token/lookup-self" {
+  capabilities = ["read"]
+}
+path "auth/token/renew-self" {
+  capabilities = ["update"]
+}

@@ -8,8 +8,10 @@ vault secrets list -format=json | grep -q '"secret/"' || vault secrets enable -p
 vault policy write hexgate "$(dirname "$0")/hexgate-policy.hcl"
 
 vault auth list -format=json | grep -q '"kubernetes/"' || vault auth enable kubernetes
-# Inside the cluster Vault can use its own service account to review tokens:
-vault write auth/kubernetes/config kubernetes_host="https://kubernetes.default.svc"
+# Inside the cluster Vault can use its own service account to review tokens. Outside it, point KUBERNETES_HOST at the API
+# server and pass what it needs in KUBERNETES_AUTH_OPTIONS (e.g. "kubernetes_ca_cert=@ca.crt token_reviewer_jwt=…").
+# shellcheck disable=SC2086
+vault write auth/kubernetes/config kubernetes_host="${KUBERNETES_HOST:-https://kubernetes.default.svc}" ${KUBERNETES_AUTH_OPTIONS:-}
 
 vault write auth/kubernetes/role/hexgate \
   bound_service_account_names=hexgate \

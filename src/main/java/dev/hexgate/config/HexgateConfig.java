@@ -94,6 +94,14 @@ public interface HexgateConfig {
         @WithDefault("hexgate")
         @Pattern(regexp = PATH, message = "(HEXGATE_VAULT_PATH) must be a folder such as hexgate or apps/hexgate, without leading or trailing /")
         String path();
+
+        /**
+         * {@code HEXGATE_VAULT_TOKEN_CHECK_EVERY}: how often hexgate looks its Vault token up and renews a static one that is
+         * due, default 1m; {@code off} stops it (a static token with a TTL then expires).
+         */
+        @WithDefault("1m")
+        @Pattern(regexp = EVERY, message = "(HEXGATE_VAULT_TOKEN_CHECK_EVERY) must be a duration such as 1m, or off")
+        String tokenCheckEvery();
     }
 
     /** The embedded encrypted file store. */

@@ -22,11 +22,13 @@ public class StoreProbe {
     private final ConnectionStore store;
     private final TokenCache cache;
     private final StoreMetrics metrics;
+    private final VaultTokenLifetime vaultToken;
 
-    public StoreProbe(ConnectionStore store, TokenCache cache, StoreMetrics metrics) {
+    public StoreProbe(ConnectionStore store, TokenCache cache, StoreMetrics metrics, VaultTokenLifetime vaultToken) {
         this.store = store;
         this.cache = cache;
         this.metrics = metrics;
+        this.vaultToken = vaultToken;
     }
 
     /** Null when the store answered within the timeout, else why not. */
@@ -43,16 +45,22 @@ public class StoreProbe {
     }
 
     HealthCheckResponse up() {
-        return HealthCheckResponse.named(NAME).up().withData("store", store.kind()).build();
+        return named().up().build();
     }
 
     HealthCheckResponseBuilder failed(boolean status, Throwable failure, long cached) {
-        return HealthCheckResponse.named(NAME).status(status)
-                .withData("store", store.kind())
+        return named().status(status)
                 .withData("store_up", false)
                 // Still proxied from cache, within HEXGATE_TOKEN_CACHE_STALE_IF_ERROR:
                 .withData("cached_connections", cached)
                 .withData("reason", StoreException.describe(failure));
+    }
+
+    /** The check's name and store, and what is left of the Vault token when it is known (-1: never expires). */
+    private HealthCheckResponseBuilder named() {
+        HealthCheckResponseBuilder response = HealthCheckResponse.named(NAME).withData("store", store.kind());
+        Long ttl = vaultToken.ttlSeconds();
+        return ttl == null ? response : response.withData("vault_token_ttl_seconds", ttl);
     }
 
     long cached() {

@@ -1,5 +1,6 @@
 package dev.hexgate.store;
 
+import java.nio.file.FileSystemException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -222,6 +223,15 @@ public class VaultRecords implements Records {
     }
 
     /** An operator's description of a Vault failure; Vault's own error text is never passed on. */
+    private static boolean unreadableFile(Throwable failure) {
+        for (Throwable c = failure; c != null; c = c.getCause()) {
+            if (c.getClass().getSimpleName().equals("FileSystemException") || c instanceof FileSystemException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static String describe(Throwable e) {
         if (e instanceof VaultClientException vce && vce.getStatus() != null) {
             int status = vce.getStatus();
@@ -243,6 +253,11 @@ public class VaultRecords implements Records {
         }
         if (Failures.isConnectFailure(e)) {
             return "unreachable (connection refused)";
+        }
+        if (unreadableFile(e)) {
+            // e.g. Kubernetes auth outside a pod: quarkus-vault reads the service-account token and, by default, its CA.
+            return "a file the Vault client needs could not be read (the Kubernetes service-account token, or a TLS CA: "
+                    + "QUARKUS_VAULT_TLS_*)";
         }
         return Failures.isTimeout(e) ? "timed out" : e.getClass().getSimpleName();
     }

@@ -79,7 +79,7 @@ class ConnectionsTest {
         List<OpenBao.Received> writes = vault.receivedMatching("POST", "/v1/secret/data/hexgate/connections/acme-1");
         assertEquals(1, writes.size());
         OpenBao.Received write = writes.get(0);
-        assertEquals(List.of("default", "hexgate"), write.policies(), "written with the shipped policy's token, not root");
+        assertEquals(List.of("hexgate"), write.policies(), "written with the shipped policy's token, not root");
         JsonNode data = write.json().get("data");
         assertEquals(token, data.get("api_key").asText());
         assertFalse(data.get("connection").asText().contains(token), "the token is stored in one field only");

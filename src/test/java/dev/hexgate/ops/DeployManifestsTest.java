@@ -144,7 +144,8 @@ class DeployManifestsTest {
                 paths.add(line.substring(6, line.indexOf('"', 6)));
             }
         }
-        assertEquals(List.of("secret/data/hexgate/*", "secret/metadata/hexgate/*"), paths);
+        assertEquals(List.of("secret/data/hexgate/*", "secret/metadata/hexgate/*", "auth/token/lookup-self",
+                "auth/token/renew-self"), paths, "its own folder, and its own token");
     }
 
     private static void assertNull(Object value, String message) {

@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,6 +24,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.hexgate.testing.Await;
 import dev.hexgate.testing.FakeHex;
+import dev.hexgate.testing.GatewayProcess;
 import dev.hexgate.testing.Keys;
 import dev.hexgate.testing.Links;
 import dev.hexgate.testing.Trickle;
@@ -43,45 +42,32 @@ class GracefulShutdownIT {
     private static final long DOWNLOAD = 4L * 1024 * 1024;
 
     private final FakeHex hex = new FakeHex();
+    private GatewayProcess gateway;
     private Process app;
     private Path log;
-    private int port;
-    private int managementPort;
 
     @BeforeEach
     void start() throws Exception {
         hex.start();
-        port = freePort();
-        managementPort = freePort();
         Path dir = Files.createTempDirectory(Path.of("target"), "shutdown-store-");
-        log = Path.of("target", "graceful-shutdown-it.log");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "-jar", "target/quarkus-app/quarkus-run.jar")
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(Map.ofEntries(
-                Map.entry("QUARKUS_HTTP_PORT", String.valueOf(port)),
-                Map.entry("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort)),
+        gateway = GatewayProcess.start("graceful-shutdown-it", Map.ofEntries(
                 Map.entry("QUARKUS_SHUTDOWN_DELAY", "1s"),
                 Map.entry("QUARKUS_SHUTDOWN_TIMEOUT", "20s"),
-                Map.entry("HEXGATE_API_KEYS", Keys.FULL),
-                Map.entry("HEXGATE_PUBLIC_URL", "http://hexgate.invalid"),
                 Map.entry("HEXGATE_STORE", "file"),
                 Map.entry("HEXGATE_STORE_FILE_DIR", dir.toString()),
                 Map.entry("HEXGATE_UPSTREAM_SCHEME", "http"),
                 Map.entry("HEXGATE_UPSTREAM_CONNECT_TO", hex.address()),
                 Map.entry("HEXGATE_PROXY_TIMEOUT", "15s"),
-                Map.entry("HEXGATE_CONNECT_SESSION_SWEEP_EVERY", "off"),
-                Map.entry("HEXGATE_EXPIRING_TOKENS_EVERY", "off"),
-                Map.entry("HEXGATE_INDEX_REPAIR_EVERY", "off")));
-        app = builder.start();
-        assertTrue(Await.until(() -> readiness() == 200, Duration.ofSeconds(60)),
-                "the packaged application became ready");
+                // An operator who quiets the logs: audit lines must still be written.
+                Map.entry("QUARKUS_LOG_LEVEL", "WARN")));
+        app = gateway.process();
+        log = gateway.log();
     }
 
     @AfterEach
-    void stop() throws Exception {
-        if (app != null && app.isAlive()) {
-            app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    void stop() {
+        if (gateway != null) {
+            gateway.close();
         }
         hex.stop();
     }
@@ -108,7 +94,7 @@ class GracefulShutdownIT {
 
         long signalled = System.nanoTime();
         app.destroy(); // SIGTERM
-        assertTrue(Await.until(() -> readiness() == 503, Duration.ofSeconds(2)),
+        assertTrue(Await.until(() -> gateway.readiness() == 503, Duration.ofSeconds(2)),
                 "readiness reports DOWN during the shutdown delay");
         Thread.sleep(1500); // past QUARKUS_SHUTDOWN_DELAY: now draining
         HttpResponse<Void> late = CLIENT.send(proxy("/proxy/v1/projects").GET().build(),
@@ -133,6 +119,7 @@ class GracefulShutdownIT {
         long tookMs = (System.nanoTime() - signalled) / 1_000_000;
         String output = Files.readString(log, StandardCharsets.UTF_8);
         assertFalse(output.contains(token), "the token was never logged");
+        assertTrue(output.contains("\"audit\":\"link\""), "QUARKUS_LOG_LEVEL=WARN does not silence the audit trail");
         System.out.printf("GracefulShutdownIT: exit %d %d ms after SIGTERM; download %d bytes, upload %s, late request %d%n",
                 app.exitValue(), tookMs, bytes, uploaded.body(), late.statusCode());
     }
@@ -143,25 +130,6 @@ class GracefulShutdownIT {
     }
 
     private URI uri(String path) {
-        return URI.create("http://localhost:" + port + path);
-    }
-
-    /** The status of {@code /q/health/ready} on the management port, or -1 when the gateway does not accept the connection. */
-    private int readiness() {
-        try {
-            return CLIENT.send(HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + "/q/health/ready"))
-                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return gateway.uri(path);
     }
 }

@@ -46,6 +46,7 @@ class StoreOutageTest {
     TestClock clock;
     private boolean wentDown;
     private boolean limited;
+    private boolean revoked;
 
     @BeforeEach
     void link() {
@@ -61,6 +62,10 @@ class StoreOutageTest {
             wentDown = false;
         }
         vault.sealed(false);
+        if (revoked) {
+            vault.restoreGatewayToken();
+            revoked = false;
+        }
         if (limited) {
             vault.rateLimited(false);
             limited = false;
@@ -129,6 +134,24 @@ class StoreOutageTest {
         assertEquals(before, vault.latest("hexgate/connections/outage-1"), "the refused link changed nothing");
         Management.given().when().get("/q/health/ready").then().statusCode(200);
         assertEquals(200, proxy("outage-1"));
+    }
+
+    @Test
+    void aRevokedStaticTokenFailsWritesCleanlyTellsTheOperatorAndKeepsCachedTrafficFlowing() {
+        assertEquals(200, proxy("outage-1"));
+        JsonNode before = vault.latest("hexgate/connections/outage-1");
+        vault.revokeGatewayToken();
+        revoked = true;
+        Links.link(Links.body("outage-1", "app", hex.personalToken("app"))).statusCode(503)
+                .body("error.code", equalTo("store_unavailable"));
+        waitPast(ShortCacheProfile.TTL_MS + 50);
+        assertEquals(200, proxy("outage-1"), "a cached token is still used, within HEXGATE_TOKEN_CACHE_STALE_IF_ERROR");
+        Management.given().when().get("/q/health/group/store").then().statusCode(503)
+                .body("checks.find { it.name == 'connection-store' }.data.reason", containsString("permission denied"));
+        Management.given().when().get("/q/metrics").then().body(containsString("hexgate_store_up 0.0"));
+        assertEquals(before, vault.latest("hexgate/connections/outage-1"), "the refused link changed nothing");
+        waitPast(ShortCacheProfile.STALE_MS);
+        assertEquals(503, proxy("outage-1"));
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.hexgate.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,17 +57,26 @@ public final class OpenBao implements AutoCloseable {
     private String rootToken = ROOT_TOKEN;
     private String gatewayToken;
     private long auditMark;
+    private String gatewayTokenTtl = "1h";
+    private boolean gatewayTokenRenewable = true;
 
     private OpenBao(Path dir, boolean durable) {
         this.dir = dir;
         this.durable = durable;
-        this.port = freePort();
-        this.clusterPort = freePort();
+        this.port = Ports.free();
+        this.clusterPort = Ports.free();
     }
 
     /** A dev server: in memory, unsealed, KV v2 at {@code secret/}. */
     public static OpenBao dev(String name) {
+        return dev(name, "1h", true);
+    }
+
+    /** A dev server whose gateway token lives {@code tokenTtl} (a Vault duration such as {@code 15s}). */
+    public static OpenBao dev(String name, String tokenTtl, boolean renewable) {
         OpenBao bao = new OpenBao(directory(name), false);
+        bao.gatewayTokenTtl = tokenTtl;
+        bao.gatewayTokenRenewable = renewable;
         bao.start();
         return bao;
     }
@@ -106,7 +114,7 @@ public final class OpenBao implements AutoCloseable {
         return rootToken;
     }
 
-    /** The token the gateway uses: only the shipped policy, renewable, an hour to live. */
+    /** The token the gateway uses: only the shipped policy, renewable, an hour to live unless told otherwise. */
     public String gatewayToken() {
         return gatewayToken;
     }
@@ -188,16 +196,48 @@ public final class OpenBao implements AutoCloseable {
             gatewayToken = "hexgate-gw-" + Long.toHexString(Double.doubleToLongBits(Math.random()))
                     + Long.toHexString(System.nanoTime());
             root("POST", "auth/token/create",
-                    "{\"id\":\"" + gatewayToken + "\",\"policies\":[\"hexgate\"],\"ttl\":\"1h\",\"renewable\":true}");
+                    gatewayTokenBody());
         } else if (!durable) {
             // A dev server forgot every token when it was killed: the same token id comes back, as if it had persisted.
             root("POST", "auth/token/create",
-                    "{\"id\":\"" + gatewayToken + "\",\"policies\":[\"hexgate\"],\"ttl\":\"1h\",\"renewable\":true}");
+                    gatewayTokenBody());
         }
+    }
+
+    /** Only the shipped policy (not even Vault's "default"), {@link #gatewayTokenTtl} to live, at most a day. */
+    private String gatewayTokenBody() {
+        return "{\"id\":\"" + gatewayToken + "\",\"policies\":[\"hexgate\"],\"no_default_policy\":true,\"ttl\":\""
+                + gatewayTokenTtl + "\",\"explicit_max_ttl\":\"24h\",\"renewable\":" + gatewayTokenRenewable + "}";
     }
 
     private JsonNode mounts() {
         return root("GET", "sys/mounts", null).path("data");
+    }
+
+    /** Revokes the gateway's token, as an operator or a leaked-token response would. */
+    public void revokeGatewayToken() {
+        root("POST", "auth/token/revoke", "{\"token\":\"" + gatewayToken + "\"}");
+    }
+
+    /** Gives the gateway's token back (the same id, a new lease), as after a redeploy with a new token. */
+    public void restoreGatewayToken() {
+        root("POST", "auth/token/create", gatewayTokenBody());
+    }
+
+    /** Accessors of the live tokens that were issued by a login at {@code authPath} (e.g. {@code auth/approle/login}). */
+    public List<String> loginAccessors(String authPath) {
+        List<String> out = new ArrayList<>();
+        root("LIST", "auth/token/accessors", null).path("data").path("keys").forEach(accessor -> {
+            JsonNode info = root("POST", "auth/token/lookup-accessor", "{\"accessor\":\"" + accessor.asText() + "\"}");
+            if (info.path("data").path("path").asText().startsWith(authPath)) {
+                out.add(accessor.asText());
+            }
+        });
+        return out;
+    }
+
+    public void revokeAccessor(String accessor) {
+        root("POST", "auth/token/revoke-accessor", "{\"accessor\":\"" + accessor + "\"}");
     }
 
     /** A token made by root; {@code body} is the body of {@code auth/token/create}. */
@@ -501,15 +541,6 @@ public final class OpenBao implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return dir.toAbsolutePath();
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Override

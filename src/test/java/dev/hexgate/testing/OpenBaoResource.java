@@ -10,12 +10,26 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  */
 public class OpenBaoResource implements QuarkusTestResourceLifecycleManager {
 
-    private OpenBao vault;
+    /** Init argument: the gateway token's TTL (default 1h), e.g. {@code 15s} to outlive it within a test. */
+    public static final String TOKEN_TTL = "token-ttl";
+    /** Init argument: {@code false} for a gateway token that cannot be renewed. */
+    public static final String TOKEN_RENEWABLE = "token-renewable";
+
+    /** The running server, for {@link #inject} and {@link #stop}; set by {@link #start}. */
+    protected OpenBao vault;
+    private String tokenTtl = "1h";
+    private boolean renewable = true;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        tokenTtl = initArgs.getOrDefault(TOKEN_TTL, tokenTtl);
+        renewable = Boolean.parseBoolean(initArgs.getOrDefault(TOKEN_RENEWABLE, "true"));
+    }
 
     @Override
     public Map<String, String> start() {
         NoSecretsInLogs.markStart();
-        vault = OpenBao.dev("test");
+        vault = OpenBao.dev("test", tokenTtl, renewable);
         NoSecretsInLogs.secret(vault.gatewayToken());
         return Map.of(
                 "hexgate.store", "vault",

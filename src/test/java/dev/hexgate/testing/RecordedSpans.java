@@ -1,21 +1,23 @@
 package dev.hexgate.testing;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.opentelemetry.context.Context;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
-import io.opentelemetry.sdk.trace.ReadableSpan;
-import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.quarkus.arc.Unremovable;
 
-/** Every span the gateway ends, kept in memory as an exporter would receive it (tests export nothing). */
+/**
+ * Every span the gateway exports, kept in memory. A {@code SpanExporter} bean takes the place of Quarkus's OTLP exporter,
+ * so tests see exactly what a collector would receive, after {@code SpanRedaction} and the other processors.
+ */
 @ApplicationScoped
 @Unremovable
-public class RecordedSpans implements SpanProcessor {
+public class RecordedSpans implements SpanExporter {
 
     private final List<SpanData> ended = new CopyOnWriteArrayList<>();
 
@@ -28,21 +30,18 @@ public class RecordedSpans implements SpanProcessor {
     }
 
     @Override
-    public void onStart(Context parentContext, ReadWriteSpan span) {
+    public CompletableResultCode export(Collection<SpanData> spans) {
+        ended.addAll(spans);
+        return CompletableResultCode.ofSuccess();
     }
 
     @Override
-    public boolean isStartRequired() {
-        return false;
+    public CompletableResultCode flush() {
+        return CompletableResultCode.ofSuccess();
     }
 
     @Override
-    public void onEnd(ReadableSpan span) {
-        ended.add(span.toSpanData());
-    }
-
-    @Override
-    public boolean isEndRequired() {
-        return true;
+    public CompletableResultCode shutdown() {
+        return CompletableResultCode.ofSuccess();
     }
 }

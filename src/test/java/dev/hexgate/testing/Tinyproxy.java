@@ -2,9 +2,6 @@ package dev.hexgate.testing;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +37,7 @@ public final class Tinyproxy implements AutoCloseable {
 
     public static Tinyproxy start() throws IOException {
         Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "tinyproxy-");
-        Tinyproxy proxy = new Tinyproxy(dir, freePort());
+        Tinyproxy proxy = new Tinyproxy(dir, Ports.free());
         proxy.launch();
         return proxy;
     }
@@ -52,7 +49,7 @@ public final class Tinyproxy implements AutoCloseable {
                 "LogLevel Info", "MaxClients 64", "Allow 127.0.0.1", "DisableViaHeader Yes", ""));
         process = new ProcessBuilder(binary().toString(), "-d", "-c", dir.resolve("tinyproxy.conf").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
-        if (!Await.until(this::accepts, Duration.ofSeconds(10))) {
+        if (!Await.until(() -> Ports.accepts(port), Duration.ofSeconds(10))) {
             close();
             throw new IllegalStateException("tinyproxy did not start: " + Files.readString(dir.resolve("stdout.log")));
         }
@@ -73,10 +70,13 @@ public final class Tinyproxy implements AutoCloseable {
         }
     }
 
-    /** Stops the proxy; {@link #restart()} brings it back on the same port. */
+    /**
+     * Kills the proxy, and with it every open tunnel (a polite stop would wait for the gateway's pooled tunnels to idle
+     * out); {@link #restart()} brings it back on the same port.
+     */
     public void stop() {
         if (process != null) {
-            process.destroy();
+            process.destroyForcibly();
             try {
                 process.waitFor(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -91,21 +91,6 @@ public final class Tinyproxy implements AutoCloseable {
 
     private Path log() {
         return dir.resolve("tinyproxy.log");
-    }
-
-    private boolean accepts() {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     @Override

@@ -42,17 +42,20 @@ import io.quarkus.test.junit.TestProfile;
  * a token, a secret key or a connect-session token; log lines name the request and the trace.
  */
 @QuarkusTest
-@TestProfile(TracingTest.AccessLogOn.class)
+@TestProfile(TracingTest.TracedWithAccessLog.class)
 @WithTestResource(OpenBaoResource.class)
 @WithTestResource(FakeHexResource.class)
 @ExtendWith(NoSecretsInLogs.class)
 class TracingTest {
 
-    /** The access log switched on, as an operator would with QUARKUS_HTTP_ACCESS_LOG_ENABLED=true. */
-    public static class AccessLogOn implements QuarkusTestProfile {
+    /**
+     * Every request traced (the production default, QUARKUS_OTEL_TRACES_SAMPLER_ARG=1.0) and the access log switched on, as
+     * an operator would with QUARKUS_HTTP_ACCESS_LOG_ENABLED=true.
+     */
+    public static class TracedWithAccessLog implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.http.access-log.enabled", "true");
+            return Map.of("quarkus.otel.traces.sampler.arg", "1.0", "quarkus.http.access-log.enabled", "true");
         }
     }
 
