@@ -85,7 +85,10 @@ class VaultFailoverIT {
         return Map.of("HEXGATE_STORE", "vault", "QUARKUS_VAULT_URL", vaultUrl,
                 "QUARKUS_VAULT_AUTHENTICATION_CLIENT_TOKEN", cluster.gatewayToken(),
                 "QUARKUS_VAULT_CONNECT_TIMEOUT", "2S", "QUARKUS_VAULT_READ_TIMEOUT", "5S",
-                "HEXGATE_UPSTREAM_SCHEME", "http", "HEXGATE_UPSTREAM_CONNECT_TO", hex.address());
+                "HEXGATE_UPSTREAM_SCHEME", "http", "HEXGATE_UPSTREAM_CONNECT_TO", hex.address(),
+                // A write whose record landed but whose index entries did not (the election cut in between) is listed
+                // again by the background repair; every second here, every minute by default.
+                "HEXGATE_INDEX_REPAIR_EVERY", "1s");
     }
 
     @AfterEach
@@ -183,8 +186,13 @@ class VaultFailoverIT {
                 "links succeed again after the election");
         for (Outcome o : all) {
             if (o.kind().equals("session")) {
+                // Listed once the index repair has caught up with a link the election interrupted after its record.
+                int expected = o.status() == 200 ? 1 : -2;
+                Await.until(() -> expected == -2 ? linkedFor(o.id()) >= 0 : linkedFor(o.id()) == expected,
+                        Duration.ofSeconds(20));
                 int linked = linkedFor(o.id());
-                assertTrue(o.status() == 200 ? linked == 1 : linked <= 1, "one account per session: " + o + " -> " + linked);
+                assertTrue(o.status() == 200 ? linked == 1 : linked >= 0 && linked <= 1,
+                        "one account per session: " + o + " -> " + linked + " listed (-1: the list failed)");
             }
         }
         long writes = all.stream().filter(o -> o.kind().equals("link") || o.kind().equals("delete")).count();
@@ -202,11 +210,11 @@ class VaultFailoverIT {
         }
     }
 
-    /** How many connections the end user of a session has, read through the first replica. */
+    /** How many connections the end user of a session has, read through the first replica; -1 when the list failed. */
     private int linkedFor(String user) {
-        String body = send(HttpRequest.newBuilder(replicas.get(0).uri("/connections?endUserId=" + user))
-                .header("Authorization", Keys.bearer(Keys.FULL)).GET()).body();
-        return body.split("\"connection_id\"", -1).length - 1;
+        HttpResponse<String> listed = send(HttpRequest.newBuilder(replicas.get(0).uri("/connections?endUserId=" + user))
+                .header("Authorization", Keys.bearer(Keys.FULL)).GET());
+        return listed.statusCode() != 200 ? -1 : listed.body().split("\"connection_id\"", -1).length - 1;
     }
 
     /** Waits for the n-th slot of a {@code everyMs} pace; true to go on. */
