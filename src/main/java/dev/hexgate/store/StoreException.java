@@ -19,6 +19,7 @@ public class StoreException extends RuntimeException {
     /** A store call as the API answers it: a store failure becomes 503 {@code store_unavailable} (and nothing changed). */
     public static <T> Uni<T> orUnavailable(Uni<T> operation) {
         return operation.onFailure(StoreException.class).transform(e -> new GatewayException(ErrorCode.STORE_UNAVAILABLE,
-                "The connection store is unavailable; nothing was changed. Try again later."));
+                "The connection store is unavailable and did not confirm the change; send the same request again later "
+                        + "(links and deletes are safe to repeat)."));
     }
 }

@@ -192,9 +192,10 @@ public class VaultRecords implements Records {
     }
 
     private StoreException failed(String operation, Throwable e) {
-        String reason = "Vault " + operation + " failed: " + describe(unwrap(e));
-        outages.failed(reason);
-        return new StoreException(reason);
+        String cause = describe(unwrap(e));
+        // The outage is logged by its cause: reads and writes failing in turn for one reason make one line, not one each.
+        outages.failed(cause);
+        return new StoreException("Vault " + operation + " failed: " + cause);
     }
 
     /** Vault's answer when a check-and-set write lost the race: 400 "check-and-set parameter did not match…". */
