@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -23,7 +22,6 @@ import dev.hexgate.testing.OpenBaoResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
@@ -31,19 +29,11 @@ import io.quarkus.test.junit.TestProfile;
  * renews it itself, so it keeps working past the TTL; the remaining TTL is in a metric and in readiness.
  */
 @QuarkusTest
-@TestProfile(VaultTokenRenewalTest.CheckEverySecond.class)
+@TestProfile(TokenCheckEverySecond.class)
 @WithTestResource(value = OpenBaoResource.class, initArgs = @ResourceArg(name = OpenBaoResource.TOKEN_TTL, value = "15s"))
 @WithTestResource(FakeHexResource.class)
 @ExtendWith(NoSecretsInLogs.class)
 class VaultTokenRenewalTest {
-
-    /** Token checks every second, as HEXGATE_VAULT_TOKEN_CHECK_EVERY=1s would. */
-    public static class CheckEverySecond implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("hexgate.vault.token-check-every", "1s");
-        }
-    }
 
     FakeHex hex;
     OpenBao vault;

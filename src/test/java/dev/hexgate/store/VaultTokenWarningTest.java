@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -19,26 +18,17 @@ import dev.hexgate.testing.OpenBaoResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /** A static token that cannot be renewed and has two hours left: the operator is warned, and nothing is renewed. */
 @QuarkusTest
-@TestProfile(VaultTokenWarningTest.CheckEverySecond.class)
+@TestProfile(TokenCheckEverySecond.class)
 @WithTestResource(value = OpenBaoResource.class, initArgs = {
         @ResourceArg(name = OpenBaoResource.TOKEN_TTL, value = "2h"),
         @ResourceArg(name = OpenBaoResource.TOKEN_RENEWABLE, value = "false") })
 @WithTestResource(FakeHexResource.class)
 @ExtendWith(NoSecretsInLogs.class)
 class VaultTokenWarningTest {
-
-    /** Token checks every second. */
-    public static class CheckEverySecond implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("hexgate.vault.token-check-every", "1s");
-        }
-    }
 
     OpenBao vault;
 
