@@ -213,6 +213,15 @@ class ProxyHopTest {
                 sent);
     }
 
+    @Test
+    void givesHexATraceContextEvenWhenNothingIsRecorded() {
+        // The default samples no request of its own (QUARKUS_OTEL_TRACES_SAMPLER_ARG=0): Hex still gets a trace id to quote.
+        given().header("Authorization", Keys.bearer(Keys.FULL)).header("Connection-Id", "hop-1")
+                .when().get("/proxy/v1/projects").then().statusCode(200);
+        String sent = hex.last().header("traceparent");
+        assertTrue(sent != null && sent.matches("00-[0-9a-f]{32}-[0-9a-f]{16}-00"), String.valueOf(sent));
+    }
+
     private static Socket open() throws IOException {
         Socket s = new Socket("localhost", RestAssured.port);
         s.setSoTimeout(8000);
