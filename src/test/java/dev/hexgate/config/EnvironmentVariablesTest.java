@@ -64,7 +64,13 @@ class EnvironmentVariablesTest {
                 Map.entry("HEXGATE_PROXY_RETRY_BUFFER_TOTAL", "16M"),
                 Map.entry("HEXGATE_PROXY_KEEP_ALIVE", "20s"),
                 Map.entry("HEXGATE_PUBLIC_URL", "https://gw.example.com"),
-                Map.entry("HEXGATE_CONNECT_SESSION_TTL", "10m")));
+                Map.entry("HEXGATE_CONNECT_SESSION_TTL", "10m"),
+                Map.entry("HEXGATE_UPSTREAM_PROXY", "http://squid.internal:3128"),
+                Map.entry("HEXGATE_UPSTREAM_TRUST_CERTS", "/etc/egress/ca.pem,/etc/mirror/ca.pem"),
+                Map.entry("HEXGATE_TLS_CERT", "/tls/tls.crt"),
+                Map.entry("HEXGATE_TLS_KEY", "/tls/tls.key"),
+                Map.entry("HEXGATE_TLS_RELOAD_EVERY", "10m"),
+                Map.entry("HEXGATE_VAULT_TOKEN_CHECK_EVERY", "30s")));
         assertEquals(Optional.of(List.of("first-key-0123456789abcdef01", "second-key-0123456789abcdef0")), c.apiKeys());
         assertEquals(Optional.of(List.of("proxy-key-0123456789abcdef012")), c.proxyApiKeys());
         assertEquals("hex-prod", c.providerConfigKey());
@@ -93,6 +99,12 @@ class EnvironmentVariablesTest {
         assertEquals(Duration.ofSeconds(20), c.proxy().keepAlive());
         assertEquals(URI.create("https://gw.example.com"), c.publicUrl());
         assertEquals(Duration.ofMinutes(10), c.connectSession().ttl());
+        assertEquals(Optional.of("http://squid.internal:3128"), c.upstream().proxy());
+        assertEquals(Optional.of(List.of("/etc/egress/ca.pem", "/etc/mirror/ca.pem")), c.upstream().trustCerts());
+        assertEquals(Optional.of("/tls/tls.crt"), c.tls().cert());
+        assertEquals(Optional.of("/tls/tls.key"), c.tls().key());
+        assertEquals(Duration.ofMinutes(10), c.tls().reloadEvery());
+        assertEquals("30s", c.vault().tokenCheckEvery());
     }
 
     @Test
