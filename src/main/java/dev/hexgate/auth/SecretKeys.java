@@ -31,7 +31,15 @@ public class SecretKeys {
     /** Survives dev-mode live reloads, so the printed key stays valid until the JVM stops. */
     private static final String DEV_KEY_PROPERTY = "hexgate.dev.generated-key";
 
-    private record Key(byte[] digest, Scope scope) {
+    /** A caller with a known key: what it may do, and the key's non-reversible id ({@link #keyId}). */
+    public record Caller(Scope scope, String keyId) {
+    }
+
+    /** A configured key: its digest, and the caller it makes, worked out once at start rather than per request. */
+    private record Key(byte[] digest, Caller caller) {
+        Key(byte[] digest, Scope scope) {
+            this(digest, new Caller(scope, "key_" + HexFormat.of().formatHex(digest).substring(0, 12)));
+        }
     }
 
     private final List<Key> keys = new ArrayList<>();
@@ -57,17 +65,25 @@ public class SecretKeys {
 
     /** The scope of the key in an {@code Authorization} header, or the 401 that refuses it. */
     public Scope authenticate(String authorization) {
+        return identify(authorization).scope();
+    }
+
+    /**
+     * The caller behind the key in an {@code Authorization} header (scope and key id, with no second hash of the key), or
+     * the 401 that refuses it.
+     */
+    public Caller identify(String authorization) {
         if (authorization == null || authorization.isBlank()) {
             throw new GatewayException(ErrorCode.MISSING_AUTH_HEADER,
                     "Authentication failed. The request is missing the Authorization header.");
         }
         String presented = authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? authorization.substring(7).trim() : "";
         byte[] digest = Hashes.sha256(presented);
-        Scope found = null;
+        Caller found = null;
         for (Key key : keys) {
             // No early exit: every configured key is compared, whatever matches.
             if (MessageDigest.isEqual(key.digest(), digest) && found == null) {
-                found = key.scope();
+                found = key.caller();
             }
         }
         if (found == null || presented.isEmpty()) {

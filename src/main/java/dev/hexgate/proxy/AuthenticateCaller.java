@@ -34,8 +34,7 @@ class AuthenticateCaller implements ProxyStep {
     public Future<Void> apply(ProxyContext ctx) {
         String authorization = ctx.request().getHeader("Authorization");
         try {
-            keys.authenticate(authorization);
-            String keyId = SecretKeys.keyId(authorization);
+            String keyId = keys.identify(authorization).keyId();
             ctx.authenticated(keyId);
             metrics.used(keyId);
             return Future.succeededFuture();

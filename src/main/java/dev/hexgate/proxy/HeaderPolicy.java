@@ -61,8 +61,7 @@ public final class HeaderPolicy {
             String key = h.getKey();
             if (startsWithIgnoreCase(key, "nango-")) {
                 renamed |= startsWithIgnoreCase(key, NANGO_PROXY_PREFIX);
-            } else if (isForwardable(key.toLowerCase(Locale.ROOT), namedInConnection)
-                    && !setByTracer.contains(key.toLowerCase(Locale.ROOT))) {
+            } else if (isForwardable(key.toLowerCase(Locale.ROOT), namedInConnection, setByTracer)) {
                 out.add(key, h.getValue());
             }
         }
@@ -72,8 +71,8 @@ public final class HeaderPolicy {
                     String target = h.getKey().substring(NANGO_PROXY_PREFIX.length());
                     // Renamed headers obey the same rules: Nango-Proxy-Authorization/-Host/-Cookie are dropped.
                     String lower = target.toLowerCase(Locale.ROOT);
-                    if (!target.isEmpty() && !lower.startsWith("nango-") && isForwardable(lower, namedInConnection)
-                            && !setByTracer.contains(lower)) {
+                    if (!target.isEmpty() && !lower.startsWith("nango-")
+                            && isForwardable(lower, namedInConnection, setByTracer)) {
                         out.set(target, h.getValue());
                     }
                 }
@@ -107,8 +106,9 @@ public final class HeaderPolicy {
         out.set(REQUEST_ID, requestId);
     }
 
-    private static boolean isForwardable(String lowerName, Set<String> namedInConnection) {
+    private static boolean isForwardable(String lowerName, Set<String> namedInConnection, Set<String> setByTracer) {
         return !HOP_BY_HOP.contains(lowerName)
+                && !setByTracer.contains(lowerName)
                 && !CALLER_ONLY.contains(lowerName)
                 && !CONTROL.contains(lowerName)
                 && !namedInConnection.contains(lowerName)
