@@ -282,8 +282,11 @@ public interface HexgateConfig {
         /** {@code HEXGATE_TLS_KEY}: PEM private key of {@code HEXGATE_TLS_CERT}. */
         Optional<String> key();
 
+        /** The default of {@link #reloadEvery()}, also applied by {@link TlsConfigSource}, which reads the raw variable. */
+        String DEFAULT_RELOAD = "1h";
+
         /** {@code HEXGATE_TLS_RELOAD_EVERY}: how often both files are read again, default 1h. */
-        @WithDefault("1h")
+        @WithDefault(DEFAULT_RELOAD)
         @DurationMin(seconds = 1, message = "(HEXGATE_TLS_RELOAD_EVERY) must be at least 1s")
         Duration reloadEvery();
     }

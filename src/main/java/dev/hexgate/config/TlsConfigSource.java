@@ -38,7 +38,7 @@ public class TlsConfigSource implements ConfigSourceFactory {
             String prefix = "quarkus.tls." + NAME + ".";
             properties.put(prefix + "key-store.pem.main.cert", cert);
             properties.put(prefix + "key-store.pem.main.key", key);
-            properties.put(prefix + "reload-period", reload == null ? "1h" : reload);
+            properties.put(prefix + "reload-period", reload == null ? HexgateConfig.Tls.DEFAULT_RELOAD : reload);
             properties.put("quarkus.http.tls-configuration-name", NAME);
             properties.put("quarkus.http.insecure-requests", "disabled");
         }

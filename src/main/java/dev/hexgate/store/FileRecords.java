@@ -314,9 +314,10 @@ public class FileRecords implements Records {
                 outages.failed(e.getMessage());
                 throw e;
             } catch (Exception e) {
-                String reason = "file " + operation + " failed: " + e.getClass().getSimpleName();
-                outages.failed(reason);
-                throw new StoreException(reason);
+                String cause = e.getClass().getSimpleName();
+                // Logged by cause, as the Vault store does: reads and writes failing for one reason make one line.
+                outages.failed(cause);
+                throw new StoreException("file " + operation + " failed: " + cause);
             }
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()));
     }

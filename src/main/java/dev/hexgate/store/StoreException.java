@@ -16,7 +16,11 @@ public class StoreException extends RuntimeException {
         return failure instanceof StoreException ? failure.getMessage() : failure.getClass().getSimpleName();
     }
 
-    /** A store call as the API answers it: a store failure becomes 503 {@code store_unavailable} (and nothing changed). */
+    /**
+     * A store call as the API answers it: a store failure becomes 503 {@code store_unavailable}. A refused write changed
+     * nothing; a write whose answer was lost (a Vault leader dying after committing it) may have been applied, so the
+     * message asks for the same request again rather than promising nothing changed.
+     */
     public static <T> Uni<T> orUnavailable(Uni<T> operation) {
         return operation.onFailure(StoreException.class).transform(e -> new GatewayException(ErrorCode.STORE_UNAVAILABLE,
                 "The connection store is unavailable and did not confirm the change; send the same request again later "

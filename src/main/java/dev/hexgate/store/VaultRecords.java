@@ -1,6 +1,5 @@
 package dev.hexgate.store;
 
-import java.nio.file.FileSystemException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -216,7 +215,7 @@ public class VaultRecords implements Records {
         return unwrap(e) instanceof VaultClientException vce && Integer.valueOf(404).equals(vce.getStatus());
     }
 
-    private static Throwable unwrap(Throwable e) {
+    static Throwable unwrap(Throwable e) {
         while (e instanceof CompletionException && e.getCause() != null) {
             e = e.getCause();
         }
@@ -224,15 +223,6 @@ public class VaultRecords implements Records {
     }
 
     /** An operator's description of a Vault failure; Vault's own error text is never passed on. */
-    private static boolean unreadableFile(Throwable failure) {
-        for (Throwable c = failure; c != null; c = c.getCause()) {
-            if (c.getClass().getSimpleName().equals("FileSystemException") || c instanceof FileSystemException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     static String describe(Throwable e) {
         if (e instanceof VaultClientException vce && vce.getStatus() != null) {
             int status = vce.getStatus();
@@ -255,7 +245,7 @@ public class VaultRecords implements Records {
         if (Failures.isConnectFailure(e)) {
             return "unreachable (connection refused)";
         }
-        if (unreadableFile(e)) {
+        if (Failures.isUnreadableFile(e)) {
             // e.g. Kubernetes auth outside a pod: quarkus-vault reads the service-account token and, by default, its CA.
             return "a file the Vault client needs could not be read (the Kubernetes service-account token, or a TLS CA: "
                     + "QUARKUS_VAULT_TLS_*)";

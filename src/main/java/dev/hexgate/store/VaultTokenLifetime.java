@@ -79,8 +79,9 @@ public class VaultTokenLifetime {
         return Uni.createFrom().completionStage(() -> client.auth().token().lookupSelf())
                 .flatMap(info -> renewIfDue(client, info))
                 .invoke(this::report)
+                // The same operator description as every other Vault failure ("403 invalid token …"), never Vault's text.
                 .onFailure().invoke(f -> LOG.warnf("Looking up or renewing hexgate's Vault token failed: %s",
-                        StoreException.describe(f)))
+                        VaultRecords.describe(VaultRecords.unwrap(f))))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 

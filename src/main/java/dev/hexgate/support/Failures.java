@@ -1,6 +1,7 @@
 package dev.hexgate.support;
 
 import java.net.ConnectException;
+import java.nio.file.FileSystemException;
 import java.util.concurrent.TimeoutException;
 
 /** Reads what kind of failure an exception chain is, for the places that answer a timeout differently from a refusal. */
@@ -26,6 +27,19 @@ public final class Failures {
                 return false;
             }
             if (c instanceof TimeoutException || c.getClass().getSimpleName().contains("Timeout")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A file could not be read anywhere in the chain: the JDK's {@code FileSystemException} family or Vert.x's class of
+     * that name (e.g. a Vault client reading a Kubernetes service-account token or a CA file that is not there).
+     */
+    public static boolean isUnreadableFile(Throwable failure) {
+        for (Throwable c = failure; c != null; c = c.getCause()) {
+            if (c instanceof FileSystemException || c.getClass().getSimpleName().equals("FileSystemException")) {
                 return true;
             }
         }

@@ -1,6 +1,5 @@
 package dev.hexgate.testing;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -59,14 +58,7 @@ public final class Haproxy implements AutoCloseable {
 
     /** The binary on the PATH or in /usr/sbin, or null. */
     public static Path binary() {
-        String path = System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/sbin";
-        for (String entry : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(entry, "haproxy");
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
+        return Ports.program("haproxy");
     }
 
     public String url() {

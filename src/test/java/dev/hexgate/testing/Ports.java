@@ -1,12 +1,15 @@
 package dev.hexgate.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
-/** Loopback ports for the servers tests start. */
+/** Loopback ports and programs for the servers tests start. */
 public final class Ports {
 
     private Ports() {
@@ -30,5 +33,17 @@ public final class Ports {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** An executable named {@code name} on the PATH or in /usr/sbin (where Debian puts daemons), or null. */
+    public static Path program(String name) {
+        String path = System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/sbin";
+        for (String entry : path.split(File.pathSeparator)) {
+            Path candidate = Path.of(entry, name);
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
     }
 }

@@ -1,6 +1,5 @@
 package dev.hexgate.testing;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,13 +25,7 @@ public final class Tinyproxy implements AutoCloseable {
 
     /** The binary on the PATH, or null. */
     public static Path binary() {
-        for (String entry : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(entry, "tinyproxy");
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
+        return Ports.program("tinyproxy");
     }
 
     public static Tinyproxy start() throws IOException {
