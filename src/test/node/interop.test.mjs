@@ -17,8 +17,11 @@ const providerConfigKey = 'hex';
 const run = Date.now().toString(36);
 const connectionId = `sdk-${run}`;
 
-/** The SDK has no call to import a connection (Nango: "use REST API"), so a backend links through the REST API. */
-async function link(id, subdomain, token, endUserId) {
+/**
+ * The SDK has no call to import a connection (Nango: "use REST API"), so a backend links through the REST API; `extra`
+ * adds fields to the body.
+ */
+async function link(id, subdomain, token, endUserId, extra = {}) {
     const response = await fetch(`${host}/connections`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${secretKey}`, 'Content-Type': 'application/json' },
@@ -27,7 +30,8 @@ async function link(id, subdomain, token, endUserId) {
             connection_id: id,
             connection_config: { subdomain },
             credentials: { type: 'API_KEY', apiKey: token },
-            end_user: { id: endUserId, email: `${endUserId}@example.com` }
+            ...(endUserId ? { end_user: { id: endUserId, email: `${endUserId}@example.com` } } : {}),
+            ...extra
         })
     });
     assert.equal(response.status, 201, await response.text());
@@ -234,4 +238,72 @@ test('a wrong secret key is a 401 and a proxy-only key cannot read connections',
     assert.equal(forbidden.status, 403);
     const allowed = await proxyOnly.get({ endpoint: '/v1/projects', providerConfigKey, connectionId });
     assert.equal(allowed.status, 200);
+});
+
+// ---- auth webhooks, verified as a Nango backend verifies them ----
+
+/** A backend's webhook endpoint: keeps each raw body and its headers, answers 200. */
+async function receiver() {
+    const { createServer } = await import('node:http');
+    const received = [];
+    const server = createServer((req, res) => {
+        let body = '';
+        req.setEncoding('utf8');
+        req.on('data', (chunk) => (body += chunk));
+        req.on('end', () => {
+            received.push({ body, headers: req.headers });
+            res.writeHead(200).end();
+        });
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { received, server, url: `http://127.0.0.1:${server.address().port}/nango-webhooks` };
+}
+
+async function until(condition, ms = 20000) {
+    const deadline = Date.now() + ms;
+    while (!condition()) {
+        assert.ok(Date.now() < deadline, 'timed out waiting');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+}
+
+test('verifyIncomingWebhookRequest() accepts hexgate\'s auth webhooks and refuses tampered or foreign ones', async () => {
+    const webhookSigningKey = env('HEXGATE_WEBHOOK_SIGNING_KEY');
+    const { received, server, url } = await receiver();
+    try {
+        const id = `sdk-webhook-${run}`;
+        await link(id, 'app', env('HEX_TOKEN_APP'), undefined, { webhook_url_override: url });
+        await nango.deleteConnection(providerConfigKey, id);
+        await until(() => received.length >= 2);
+
+        const verifier = new Nango({ host, secretKey, webhookSigningKey });
+        const [creation, deletion] = received;
+        for (const hook of received) {
+            assert.equal(verifier.verifyIncomingWebhookRequest(hook.body, hook.headers), true, hook.body);
+        }
+        const body = JSON.parse(creation.body);
+        assert.deepEqual(body, {
+            authMode: 'API_KEY', connectionId: id, environment: 'prod', from: 'nango', operation: 'creation',
+            provider: 'hex', providerConfigKey, success: true, tags: {}, type: 'auth'
+        });
+        assert.equal(JSON.parse(deletion.body).operation, 'deletion');
+        // Nango's stringifyStable form: compact, keys sorted, so re-serialising the parsed body gives the same bytes.
+        assert.deepEqual(Object.keys(body), [...Object.keys(body)].sort());
+        assert.equal(JSON.stringify(body), creation.body);
+        assert.equal(creation.headers['content-type'], 'application/json');
+        assert.match(creation.headers['x-hexgate-delivery'], /^\d{13}-[0-9a-f]{16}$/);
+        assert.equal(creation.headers['x-hexgate-attempt'], '1');
+
+        const tampered = creation.body.replace('"creation"', '"override"');
+        assert.equal(verifier.verifyIncomingWebhookRequest(tampered, creation.headers), false, 'a changed body fails');
+        const reordered = JSON.stringify(Object.fromEntries(Object.entries(body).reverse()));
+        assert.equal(verifier.verifyIncomingWebhookRequest(reordered, creation.headers), false, 'a re-ordered body fails');
+        const stranger = new Nango({ host, secretKey, webhookSigningKey: 'another-signing-key-0123456789' });
+        assert.equal(stranger.verifyIncomingWebhookRequest(creation.body, creation.headers), false, 'another key fails');
+        assert.equal(new Nango({ host, secretKey }).verifyIncomingWebhookRequest(creation.body, creation.headers), false,
+            'without a signing key the SDK verifies nothing');
+        assert.ok(!creation.body.includes(env('HEX_TOKEN_APP')) && !JSON.stringify(creation.headers).includes(webhookSigningKey));
+    } finally {
+        server.close();
+    }
 });

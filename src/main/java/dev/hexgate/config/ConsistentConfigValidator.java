@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
 
+import dev.hexgate.domain.Validation;
+
 /**
  * Cross-field checks on {@link HexgateConfig}. Each problem becomes its own message naming the variables involved; no
  * message repeats a configured value (some are secrets, and a value is not a message template).
@@ -44,6 +46,16 @@ public class ConsistentConfigValidator implements ConstraintValidator<Consistent
         }
         if (config.tls().key().isPresent() && config.tls().cert().isEmpty()) {
             problems.add("(HEXGATE_TLS_CERT) must be set when HEXGATE_TLS_KEY is");
+        }
+        HexgateConfig.Webhook webhook = config.webhook();
+        if (webhook.urls().orElse(List.of()).stream().anyMatch(url -> !Validation.isWebhookUrl(url))) {
+            problems.add("(HEXGATE_WEBHOOK_URLS) must be absolute http or https URLs without user info or fragment");
+        }
+        if (webhook.urls().isPresent() && webhook.signingKey().isEmpty()) {
+            problems.add("(HEXGATE_WEBHOOK_SIGNING_KEY) must be set when HEXGATE_WEBHOOK_URLS is");
+        }
+        if (webhook.signingKey().orElse(List.of()).stream().anyMatch(key -> key.length() < 16)) {
+            problems.add("(HEXGATE_WEBHOOK_SIGNING_KEY) keys must be at least 16 characters");
         }
         HexgateConfig.Proxy proxy = config.proxy();
         if (proxy.retries() > proxy.maxRetries()) {

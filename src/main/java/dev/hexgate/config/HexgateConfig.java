@@ -77,6 +77,10 @@ public interface HexgateConfig {
 
     Tls tls();
 
+    Webhook webhook();
+
+    TokenCheck tokenCheck();
+
     /** Where connections are kept. */
     enum StoreKind {
         FILE,
@@ -289,5 +293,60 @@ public interface HexgateConfig {
         @WithDefault(DEFAULT_RELOAD)
         @DurationMin(seconds = 1, message = "(HEXGATE_TLS_RELOAD_EVERY) must be at least 1s")
         Duration reloadEvery();
+    }
+
+    /** Auth webhooks (docs/contract.md §10). */
+    interface Webhook {
+        /** {@code HEXGATE_WEBHOOK_URLS}: comma-separated http(s) URLs every event goes to; none by default (no webhooks). */
+        Optional<List<String>> urls();
+
+        /**
+         * {@code HEXGATE_WEBHOOK_SIGNING_KEY}: comma-separated signing keys; the first signs. Required with
+         * {@code HEXGATE_WEBHOOK_URLS} or a connection's {@code webhook_url_override}; not an API key.
+         */
+        Optional<List<String>> signingKey();
+
+        /** {@code HEXGATE_WEBHOOK_MAX_AGE}: how long a delivery keeps being retried, default 24h. */
+        @WithDefault("24h")
+        @DurationMin(seconds = 1, message = "(HEXGATE_WEBHOOK_MAX_AGE) must be at least 1s")
+        Duration maxAge();
+
+        /** {@code HEXGATE_WEBHOOK_TIMEOUT}: how long one attempt may take, connecting included; default 10s. */
+        @WithDefault("10s")
+        @DurationMin(millis = 100, message = "(HEXGATE_WEBHOOK_TIMEOUT) must be at least 100ms")
+        Duration timeout();
+
+        /**
+         * {@code HEXGATE_WEBHOOK_POLL_EVERY}: how often a replica looks for deliveries that are due (retries, and those a
+         * stopped replica left), default 1s; {@code off} stops polling, and a delivery then gets its first attempt only.
+         */
+        @WithDefault("1s")
+        @Pattern(regexp = EVERY, message = "(HEXGATE_WEBHOOK_POLL_EVERY) must be a duration such as 1s, or off")
+        String pollEvery();
+
+        /** {@code HEXGATE_WEBHOOK_ENVIRONMENT}: the {@code environment} named in webhook bodies, default {@code prod}. */
+        @WithDefault("prod")
+        @Pattern(regexp = "[A-Za-z0-9_.-]{1,64}", message = "(HEXGATE_WEBHOOK_ENVIRONMENT) must be 1 to 64 letters, digits, _ . -")
+        String environment();
+    }
+
+    /** The background re-check of every connection's Hex token. */
+    interface TokenCheck {
+        /**
+         * {@code HEXGATE_TOKEN_CHECK_INTERVAL}: how often every token is re-checked with {@code GET /api/v1/users/me},
+         * default 24h; {@code 0} switches the background check off (a proxied 401 still triggers one).
+         */
+        @WithDefault("24h")
+        @DurationMin(seconds = 0, message = "(HEXGATE_TOKEN_CHECK_INTERVAL) must be 0 or a positive duration")
+        Duration interval();
+
+        /**
+         * {@code HEXGATE_TOKEN_CHECK_RATE}: most checks one replica makes per minute, default 10; at most 30, Hex's
+         * documented per-minute limit for that endpoint.
+         */
+        @WithDefault("10")
+        @Min(value = 1, message = "(HEXGATE_TOKEN_CHECK_RATE) must be between 1 and 30")
+        @Max(value = 30, message = "(HEXGATE_TOKEN_CHECK_RATE) must be between 1 and 30")
+        int rate();
     }
 }

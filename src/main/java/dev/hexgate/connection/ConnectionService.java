@@ -2,6 +2,7 @@ package dev.hexgate.connection;
 
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -10,6 +11,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.hexgate.domain.Connection;
+import dev.hexgate.domain.ConnectionError;
 import dev.hexgate.domain.HexAccount;
 import dev.hexgate.domain.NewConnection;
 import dev.hexgate.domain.StoredConnection;
@@ -20,9 +22,16 @@ import dev.hexgate.hex.TokenVerifier;
 import dev.hexgate.store.ConnectionStore;
 import dev.hexgate.store.StoreException;
 import dev.hexgate.store.TokenCache;
+import dev.hexgate.store.Versioned;
+import dev.hexgate.webhook.AuthEvent;
+import dev.hexgate.webhook.Webhooks;
+import dev.hexgate.webhook.Webhooks.Condition;
 import io.smallrye.mutiny.Uni;
 
-/** Links, reads, lists and deletes connections: validation first, then Hex, then the store, then the local cache. */
+/**
+ * Links, reads, lists and deletes connections: validation first, then Hex, then the store, then the local cache. Every
+ * change queues its auth webhooks in the store before it is made and sends them once it is.
+ */
 @ApplicationScoped
 public class ConnectionService {
 
@@ -33,9 +42,11 @@ public class ConnectionService {
     private final TokenVerifier verifier;
     private final ConnectionStore store;
     private final TokenCache cache;
+    private final Webhooks webhooks;
 
     public ConnectionService(LinkRequestValidator validator, TokenVerifier verifier, ConnectionStore store, TokenCache cache,
-            InstantSource clock) {
+            Webhooks webhooks, InstantSource clock) {
+        this.webhooks = webhooks;
         this.validator = validator;
         this.verifier = verifier;
         this.store = store;
@@ -49,7 +60,7 @@ public class ConnectionService {
         NewConnection link = new NewConnection(
                 request.connectionId() != null ? request.connectionId() : UUID.randomUUID().toString(),
                 request.providerConfigKey(), request.connectionConfig().subdomain(), request.credentials().apiKey(),
-                request.metadata(), request.endUser(), request.tags());
+                request.metadata(), request.endUser(), request.tags(), request.webhookUrlOverride(), false);
         return verify(link).flatMap(account -> store(link, account));
     }
 
@@ -70,13 +81,21 @@ public class ConnectionService {
     private Uni<Connection> storeOnce(NewConnection link, HexAccount account, int attemptsLeft) {
         return store.read(link.connectionId()).flatMap(existing -> {
             String now = clock.instant().truncatedTo(ChronoUnit.MILLIS).toString();
-            String createdAt = existing.map(e -> e.value().connection().createdAt()).orElse(now);
+            Optional<Connection> before = existing.map(e -> e.value().connection());
+            String createdAt = before.map(Connection::createdAt).orElse(now);
+            // Absent keeps the override a replaced connection had; "" clears it. A new link clears its errors.
+            String override = link.webhookUrlOverride() == null ? before.map(Connection::webhookUrlOverride).orElse(null)
+                    : link.webhookUrlOverride().isEmpty() ? null : link.webhookUrlOverride();
             Connection connection = new Connection(link.connectionId(), link.providerConfigKey(), link.subdomain(),
-                    link.metadata(), link.endUser(), link.tags() == null ? Map.of() : link.tags(), createdAt, now, account);
-            StoredConnection stored = new StoredConnection(connection, link.token());
-            return store.save(stored, existing).flatMap(saved -> {
+                    link.metadata(), link.endUser(), link.tags() == null ? Map.of() : link.tags(), createdAt, now, account,
+                    override, List.of());
+            List<AuthEvent> events = new ArrayList<>();
+            events.add(AuthEvent.linked(connection, before.isPresent(), link.viaSession()));
+            if (before.map(Connection::tokenInvalid).orElse(false)) {
+                events.add(AuthEvent.tokenAlive(connection));
+            }
+            return save(new StoredConnection(connection, link.token()), existing, events).flatMap(saved -> {
                 if (saved) {
-                    cache.put(stored);
                     return Uni.createFrom().item(connection);
                 }
                 if (attemptsLeft <= 1) {
@@ -85,6 +104,47 @@ public class ConnectionService {
                 return storeOnce(link, account, attemptsLeft - 1);
             });
         });
+    }
+
+    /**
+     * Writes a connection over the version read, with its webhooks queued first and sent once it is written; false (and
+     * nothing queued) when another write came first.
+     */
+    private Uni<Boolean> save(StoredConnection stored, Optional<Versioned<StoredConnection>> existing, List<AuthEvent> events) {
+        int written = existing.map(Versioned::version).orElse(Versioned.ABSENT) + 1;
+        Condition condition = Condition.written(stored.connectionId(), written);
+        return webhooks.queue(stored.connection(), events, condition).flatMap(queued -> store.save(stored, existing)
+                .call(saved -> {
+                    if (saved) {
+                        cache.put(stored);
+                        webhooks.send(queued);
+                        return Uni.createFrom().voidItem();
+                    }
+                    return webhooks.discard(queued);
+                }));
+    }
+
+    /**
+     * Records what a check of a connection's token found: {@code alive} false puts {@code token_invalid} in its
+     * {@code errors} and sends {@code refresh}/false, true clears it and sends {@code refresh}/true; each only when it
+     * changes something, so one dead token gives one webhook however often it is found. Written over the version that
+     * was checked: if the connection changed meanwhile (a new link clears its errors itself), nothing is written.
+     */
+    public Uni<Void> recordTokenCheck(Versioned<StoredConnection> checked, boolean alive) {
+        Connection connection = checked.value().connection();
+        if (connection.tokenInvalid() != alive) {
+            return Uni.createFrom().voidItem();
+        }
+        String now = clock.instant().truncatedTo(ChronoUnit.MILLIS).toString();
+        List<ConnectionError> errors = new ArrayList<>(connection.errors());
+        errors.removeIf(ConnectionError::isTokenInvalid);
+        if (!alive) {
+            errors.add(ConnectionError.tokenInvalid(now));
+        }
+        Connection changed = connection.withErrors(errors, now);
+        AuthEvent event = alive ? AuthEvent.tokenAlive(changed) : AuthEvent.tokenDead(changed);
+        return StoreException.orUnavailable(save(new StoredConnection(changed, checked.value().token()),
+                Optional.of(checked), List.of(event))).replaceWithVoid();
     }
 
     public Uni<Connection> get(String connectionId) {
@@ -109,12 +169,28 @@ public class ConnectionService {
                 .stream().skip((long) page * limit).limit(limit).toList());
     }
 
+    /** Deletes a connection, its deletion webhook queued first and sent once it is gone. */
     public Uni<Void> delete(String connectionId) {
         if (!Validation.isConnectionId(connectionId)) {
             return Uni.createFrom().failure(unknown());
         }
-        return StoreException.orUnavailable(store.delete(connectionId)).map(existed -> {
-            cache.invalidate(connectionId);
+        return StoreException.orUnavailable(store.read(connectionId).flatMap(found -> {
+            if (found.isEmpty()) {
+                cache.invalidate(connectionId);
+                return Uni.createFrom().item(false);
+            }
+            Connection connection = found.get().value().connection();
+            Condition condition = Condition.deleted(connectionId, found.get().version());
+            return webhooks.queue(connection, List.of(AuthEvent.deleted(connection)), condition)
+                    .flatMap(queued -> store.delete(connectionId).call(existed -> {
+                        cache.invalidate(connectionId);
+                        if (existed) {
+                            webhooks.send(queued);
+                            return Uni.createFrom().voidItem();
+                        }
+                        return webhooks.discard(queued);
+                    }));
+        })).map(existed -> {
             if (!existed) {
                 throw unknown();
             }

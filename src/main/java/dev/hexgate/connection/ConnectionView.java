@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.hexgate.domain.Connection;
+import dev.hexgate.domain.ConnectionError;
 import dev.hexgate.domain.EndUser;
 import dev.hexgate.domain.HexAccount;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -25,7 +26,7 @@ public record ConnectionView(
         JsonNode metadata,
         @JsonProperty("end_user") EndUser endUser,
         Map<String, String> tags,
-        List<Object> errors,
+        List<ConnectionError> errors,
         @JsonProperty("created_at") String createdAt,
         @JsonInclude(JsonInclude.Include.NON_NULL) String created,
         @JsonProperty("updated_at") String updatedAt,
@@ -44,6 +45,6 @@ public record ConnectionView(
     private static ConnectionView of(Connection c, Map<String, Object> credentials, String created) {
         return new ConnectionView(c.connectionId(), c.connectionId(), c.providerConfigKey(), "hex",
                 Map.of("subdomain", c.subdomain()), credentials, c.metadata(), c.endUser(),
-                c.tags() == null ? Map.of() : c.tags(), List.of(), c.createdAt(), created, c.updatedAt(), c.hex());
+                c.tags() == null ? Map.of() : c.tags(), c.errors(), c.createdAt(), created, c.updatedAt(), c.hex());
     }
 }

@@ -19,7 +19,8 @@ public record LinkRequest(
         Credentials credentials,
         JsonNode metadata,
         @JsonProperty("end_user") EndUser endUser,
-        Map<String, String> tags) {
+        Map<String, String> tags,
+        @JsonProperty("webhook_url_override") String webhookUrlOverride) {
 
     /** Connection settings; for Hex only the subdomain. */
     @RegisterForReflection

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.domain.EndUser;
 import dev.hexgate.domain.Validation;
 import dev.hexgate.error.ErrorCode;
@@ -21,9 +22,11 @@ public class LinkRequestValidator {
     private static final int MAX_TEXT = 255;
 
     private final IntegrationKey integration;
+    private final HexgateConfig config;
 
-    public LinkRequestValidator(IntegrationKey integration) {
+    public LinkRequestValidator(IntegrationKey integration, HexgateConfig config) {
         this.integration = integration;
+        this.config = config;
     }
 
     public void validate(LinkRequest request) {
@@ -51,8 +54,26 @@ public class LinkRequestValidator {
         }
         checkEndUser(request.endUser(), errors);
         checkTags("tags", request.tags(), errors);
+        checkWebhookUrl(request.webhookUrlOverride(), errors);
         if (!errors.isEmpty()) {
             throw new GatewayException(ErrorCode.INVALID_BODY, "The request body failed validation.", errors);
+        }
+    }
+
+    /**
+     * {@code webhook_url_override}: absent, {@code ""} (no override), or an http(s) URL; a URL only when the gateway has a
+     * signing key to sign its webhooks with.
+     */
+    public void checkWebhookUrl(String url, List<ErrorDetail> errors) {
+        if (url == null || url.isEmpty()) {
+            return;
+        }
+        if (!Validation.isWebhookUrl(url)) {
+            errors.add(ErrorDetail.of("webhook_url_override",
+                    "must be an absolute http or https URL without user info or fragment (at most 2048 characters), or ''"));
+        } else if (config.webhook().signingKey().isEmpty()) {
+            errors.add(ErrorDetail.of("webhook_url_override",
+                    "this gateway sends no webhooks: HEXGATE_WEBHOOK_SIGNING_KEY is not set"));
         }
     }
 

@@ -117,8 +117,7 @@ public class ConnectPage {
                 return Uni.createFrom().item(page(400, formPage(token, csrf, lookup, problems)).build());
             }
             NewConnection link = new NewConnection(UUID.randomUUID().toString(), config.providerConfigKey(), subdomain,
-                    enteredToken,
-                    null, session.endUser(), session.tags());
+                    enteredToken, null, session.endUser(), session.tags(), session.webhookUrlOverride(), true);
             return linkWithSession(lookup, link)
                     .invoke(connection -> audit.bySession(lookup.id(), "connect", connection.connectionId(), "created"))
                     .onFailure().invoke(e -> audit.bySession(lookup.id(), "connect", null, e instanceof GatewayException g

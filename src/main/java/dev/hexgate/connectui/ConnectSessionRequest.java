@@ -17,7 +17,8 @@ public record ConnectSessionRequest(
         Organization organization,
         @JsonProperty("allowed_integrations") List<String> allowedIntegrations,
         @JsonProperty("integrations_config_defaults") Map<String, IntegrationDefaults> integrationsConfigDefaults,
-        Map<String, String> tags) {
+        Map<String, String> tags,
+        @JsonProperty("webhook_url_override") String webhookUrlOverride) {
 
     /** Nango's end-user organisation; accepted for compatibility, hexgate keeps no organisations. */
     @RegisterForReflection

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.hexgate.config.HexgateConfig;
+import dev.hexgate.connection.LinkRequestValidator;
 import dev.hexgate.domain.ConnectSession;
 import dev.hexgate.domain.EndUser;
 import dev.hexgate.domain.Validation;
@@ -51,9 +52,12 @@ public class ConnectSessionService {
     private final ConnectionStore store;
     private final HexgateConfig config;
     private final RandomTokens random;
+    private final LinkRequestValidator links;
 
-    public ConnectSessionService(ConnectionStore store, HexgateConfig config, RandomTokens random, InstantSource clock) {
+    public ConnectSessionService(ConnectionStore store, HexgateConfig config, RandomTokens random, LinkRequestValidator links,
+            InstantSource clock) {
         this.store = store;
+        this.links = links;
         this.config = config;
         this.random = random;
         this.clock = clock;
@@ -65,7 +69,9 @@ public class ConnectSessionService {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         String expiresAt = now.plus(config.connectSession().ttl()).toString();
         ConnectSession session = new ConnectSession(request.endUser(), request.tags() == null ? Map.of() : request.tags(),
-                subdomain, now.toString(), expiresAt, null, null);
+                subdomain, now.toString(), expiresAt, null, null,
+                request.webhookUrlOverride() == null || request.webhookUrlOverride().isEmpty() ? null
+                        : request.webhookUrlOverride());
         String base = config.publicUrl().toString().replaceAll("/+$", "");
         return StoreException.orUnavailable(store.createSession(id(token), session))
                 .replaceWith(new Created(token, base + "/connect?session_token=" + token, expiresAt));
@@ -127,6 +133,7 @@ public class ConnectSessionService {
                 }
             }
         }
+        links.checkWebhookUrl(request.webhookUrlOverride(), errors);
         if (!errors.isEmpty()) {
             throw new GatewayException(ErrorCode.INVALID_BODY, "The request body failed validation.", errors);
         }

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -20,7 +21,8 @@ public record ConnectSession(
         @JsonProperty("created_at") String createdAt,
         @JsonProperty("expires_at") String expiresAt,
         @JsonProperty("used_at") String usedAt,
-        @JsonProperty("connection_id") String connectionId) {
+        @JsonProperty("connection_id") String connectionId,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("webhook_url_override") String webhookUrlOverride) {
 
     @JsonIgnore
     public boolean isUsed() {
@@ -33,10 +35,11 @@ public record ConnectSession(
     }
 
     public ConnectSession usedBy(String connection, Instant at) {
-        return new ConnectSession(endUser, tags, presetSubdomain, createdAt, expiresAt, at.toString(), connection);
+        return new ConnectSession(endUser, tags, presetSubdomain, createdAt, expiresAt, at.toString(), connection,
+                webhookUrlOverride);
     }
 
     public ConnectSession unused() {
-        return new ConnectSession(endUser, tags, presetSubdomain, createdAt, expiresAt, null, null);
+        return new ConnectSession(endUser, tags, presetSubdomain, createdAt, expiresAt, null, null, webhookUrlOverride);
     }
 }

@@ -4,9 +4,13 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** A validated link: everything needed to store a connection once Hex has vouched for the token. */
+/**
+ * A validated link: everything needed to store a connection once Hex has vouched for the token. {@code webhookUrlOverride}
+ * null keeps what a replaced connection had, {@code ""} clears it; {@code viaSession} marks a link made through a connect
+ * session (its creation webhook names the end user, as Nango's does).
+ */
 public record NewConnection(String connectionId, String providerConfigKey, String subdomain, String token, JsonNode metadata,
-        EndUser endUser, Map<String, String> tags) {
+        EndUser endUser, Map<String, String> tags, String webhookUrlOverride, boolean viaSession) {
 
     @Override
     public String toString() {

@@ -57,15 +57,39 @@ public class TokenVerifier {
             return Uni.createFrom().item(account(token, null, null, null, null));
         }
         HexOrigin origin = hexHost.origin(subdomain);
+        return ask(origin, token).map(a -> interpret(a, origin, token))
+                .onFailure(f -> !(f instanceof GatewayException)).transform(f -> unreachable(f, origin));
+    }
+
+    /** What a token's re-check found. */
+    public enum Health {
+        /** Hex accepts it (200, or 403 from a token that may not read its own user). */
+        ALIVE,
+        /** Hex refuses it: 401. */
+        DEAD,
+        /** Nothing is known: a 429, a 5xx, a timeout or any other answer. Never taken for a dead token. */
+        UNKNOWN
+    }
+
+    /** Re-checks a stored token with Hex, whether or not links are verified; never fails. */
+    public Uni<Health> health(String subdomain, String token) {
+        HexOrigin origin = hexHost.origin(subdomain);
+        return ask(origin, token).map(answer -> switch (answer.status()) {
+            case 200, 403 -> Health.ALIVE;
+            case 401 -> Health.DEAD;
+            default -> Health.UNKNOWN;
+        }).onFailure().invoke(f -> LOG.debugf("Token re-check on %s failed: %s", origin.host(), f.getClass().getSimpleName()))
+                .onFailure().recoverWithItem(Health.UNKNOWN);
+    }
+
+    private Uni<Answer> ask(HexOrigin origin, String token) {
         MultiMap headers = HttpHeaders.headers().add(HttpHeaders.AUTHORIZATION, "Bearer " + token)
                 .add(HttpHeaders.ACCEPT, "application/json");
         Future<Answer> answer = upstream.open(origin, HttpMethod.GET, ME, headers)
                 .compose(request -> request.idleTimeout(config.proxy().timeout().toMillis()).send())
                 .compose(response -> response.body().map(body -> new Answer(response.statusCode(),
                         response.getHeader("Retry-After"), body)));
-        return Uni.createFrom().completionStage(answer.toCompletionStage())
-                .map(a -> interpret(a, origin, token))
-                .onFailure(f -> !(f instanceof GatewayException)).transform(f -> unreachable(f, origin));
+        return Uni.createFrom().completionStage(answer.toCompletionStage());
     }
 
     /** Hex's answer to the check, read whole (it is a few hundred bytes). */

@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import dev.hexgate.config.HexgateConfig;
+import dev.hexgate.connection.TokenHealth;
 import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.GatewayException;
 import dev.hexgate.hex.HexOrigin;
@@ -49,6 +50,7 @@ class ReverseProxy {
     private final RetryBuffers buffers;
     private final ProxyMetrics metrics;
     private final ProxyRefusals refusals;
+    private final TokenHealth tokenHealth;
     private final ProxyStep[] reResolve;
     private final long maxBodySize;
     private final long retryBuffer;
@@ -58,8 +60,9 @@ class ReverseProxy {
 
     ReverseProxy(Vertx vertx, UpstreamClient upstream, RetryPolicy retries, RetryBuffers buffers, ProxyMetrics metrics,
             ProxyRefusals refusals, ResolveConnection resolve, BuildOrigin origin, HexgateConfig config,
-            OpenTelemetry telemetry) {
+            OpenTelemetry telemetry, TokenHealth tokenHealth) {
         this.vertx = vertx;
+        this.tokenHealth = tokenHealth;
         this.upstream = upstream;
         this.retries = retries;
         this.buffers = buffers;
@@ -259,6 +262,10 @@ class ReverseProxy {
                 return;
             }
             releaseBuffer();
+            if (status == 401) {
+                // Hex refused the token: it is checked now, and the connection marked if it has died.
+                tokenHealth.suspect(ctx.connectionId());
+            }
             ctx.upstreamAnswered(upstreamResponse);
             metrics.proxied(request.method(), status, "proxied", System.nanoTime() - ctx.startedNanos());
             response.setStatusCode(status);

@@ -115,6 +115,14 @@ class ConfigValidationTest {
             "HEXGATE_PUBLIC_URL                  | ftp://gw.internal",
             "HEXGATE_PUBLIC_URL                  | https://gw.internal/?a=1",
             "HEXGATE_VAULT_PATH                  | apps/./hexgate",
+            "HEXGATE_WEBHOOK_SIGNING_KEY         | short-key",
+            "HEXGATE_WEBHOOK_MAX_AGE             | 0s",
+            "HEXGATE_WEBHOOK_TIMEOUT             | 10ms",
+            "HEXGATE_WEBHOOK_POLL_EVERY          | often",
+            "HEXGATE_WEBHOOK_ENVIRONMENT         | prod env",
+            "HEXGATE_TOKEN_CHECK_INTERVAL        | -1h",
+            "HEXGATE_TOKEN_CHECK_RATE            | -5",
+            "HEXGATE_TOKEN_CHECK_RATE            | 31",
     })
     void refusesABadValueNamingItsVariable(String variable, String value) {
         List<String> problems = problems(Map.of(variable, value));
@@ -133,6 +141,22 @@ class ConfigValidationTest {
         assertEquals(1, noCert.size(), noCert::toString);
         assertTrue(noCert.get(0).contains("(HEXGATE_TLS_CERT) must be set when HEXGATE_TLS_KEY is"), noCert::toString);
         assertDoesNotThrow(() -> build(Map.of("HEXGATE_TLS_CERT", "/tls/tls.crt", "HEXGATE_TLS_KEY", "/tls/tls.key")));
+    }
+
+    @Test
+    void refusesWebhookUrlsThatAreNotHttpOrHaveNoKeyToBeSignedWith() {
+        List<String> noKey = problems(Map.of("HEXGATE_WEBHOOK_URLS", "https://backend.example.com/hooks"));
+        assertEquals(List.of("hexgate (HEXGATE_WEBHOOK_SIGNING_KEY) must be set when HEXGATE_WEBHOOK_URLS is"), noKey);
+        for (String url : List.of("ftp://backend.example.com/hooks", "https://user:pw@backend.example.com/hooks",
+                "/hooks", "https://backend.example.com/hooks#x")) {
+            List<String> bad = problems(Map.of("HEXGATE_WEBHOOK_URLS", url, "HEXGATE_WEBHOOK_SIGNING_KEY",
+                    "signing-key-0123456789abcdef"));
+            assertEquals(1, bad.size(), bad::toString);
+            assertTrue(bad.get(0).contains("(HEXGATE_WEBHOOK_URLS) must be absolute http or https URLs"), bad::toString);
+            assertFalse(bad.get(0).contains("backend.example.com"), "the message does not repeat the value");
+        }
+        assertDoesNotThrow(() -> build(Map.of("HEXGATE_WEBHOOK_URLS", "https://a.example.com/h,http://b.internal:8080/h",
+                "HEXGATE_WEBHOOK_SIGNING_KEY", "signing-key-0123456789abcdef,old-signing-key-0123456789")));
     }
 
     @Test

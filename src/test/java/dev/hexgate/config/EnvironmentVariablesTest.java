@@ -70,7 +70,15 @@ class EnvironmentVariablesTest {
                 Map.entry("HEXGATE_TLS_CERT", "/tls/tls.crt"),
                 Map.entry("HEXGATE_TLS_KEY", "/tls/tls.key"),
                 Map.entry("HEXGATE_TLS_RELOAD_EVERY", "10m"),
-                Map.entry("HEXGATE_VAULT_TOKEN_CHECK_EVERY", "30s")));
+                Map.entry("HEXGATE_VAULT_TOKEN_CHECK_EVERY", "30s"),
+                Map.entry("HEXGATE_WEBHOOK_URLS", "https://a.example.com/hooks,https://b.example.com/hooks"),
+                Map.entry("HEXGATE_WEBHOOK_SIGNING_KEY", "new-signing-key-0123456789,old-signing-key-0123456789"),
+                Map.entry("HEXGATE_WEBHOOK_MAX_AGE", "6h"),
+                Map.entry("HEXGATE_WEBHOOK_TIMEOUT", "5s"),
+                Map.entry("HEXGATE_WEBHOOK_POLL_EVERY", "2s"),
+                Map.entry("HEXGATE_WEBHOOK_ENVIRONMENT", "staging"),
+                Map.entry("HEXGATE_TOKEN_CHECK_INTERVAL", "12h"),
+                Map.entry("HEXGATE_TOKEN_CHECK_RATE", "20")));
         assertEquals(Optional.of(List.of("first-key-0123456789abcdef01", "second-key-0123456789abcdef0")), c.apiKeys());
         assertEquals(Optional.of(List.of("proxy-key-0123456789abcdef012")), c.proxyApiKeys());
         assertEquals("hex-prod", c.providerConfigKey());
@@ -105,6 +113,20 @@ class EnvironmentVariablesTest {
         assertEquals(Optional.of("/tls/tls.key"), c.tls().key());
         assertEquals(Duration.ofMinutes(10), c.tls().reloadEvery());
         assertEquals("30s", c.vault().tokenCheckEvery());
+        assertEquals(Optional.of(List.of("https://a.example.com/hooks", "https://b.example.com/hooks")), c.webhook().urls());
+        assertEquals(Optional.of(List.of("new-signing-key-0123456789", "old-signing-key-0123456789")),
+                c.webhook().signingKey());
+        assertEquals(Duration.ofHours(6), c.webhook().maxAge());
+        assertEquals(Duration.ofSeconds(5), c.webhook().timeout());
+        assertEquals("2s", c.webhook().pollEvery());
+        assertEquals("staging", c.webhook().environment());
+        assertEquals(Duration.ofHours(12), c.tokenCheck().interval());
+        assertEquals(20, c.tokenCheck().rate());
+    }
+
+    @Test
+    void aTokenCheckIntervalOfZeroSwitchesTheCheckOff() {
+        assertEquals(Duration.ZERO, from(Map.of("HEXGATE_TOKEN_CHECK_INTERVAL", "0")).tokenCheck().interval());
     }
 
     @Test
@@ -135,5 +157,10 @@ class EnvironmentVariablesTest {
         assertEquals(Duration.ofSeconds(30), c.proxy().keepAlive());
         assertEquals(URI.create("http://localhost:8080"), c.publicUrl());
         assertEquals(Duration.ofMinutes(30), c.connectSession().ttl());
+        assertTrue(c.webhook().urls().isEmpty() && c.webhook().signingKey().isEmpty());
+        assertEquals(Duration.ofHours(24), c.webhook().maxAge());
+        assertEquals("prod", c.webhook().environment());
+        assertEquals(Duration.ofHours(24), c.tokenCheck().interval());
+        assertEquals(10, c.tokenCheck().rate());
     }
 }

@@ -19,6 +19,7 @@ import dev.hexgate.testing.FakeHexResource;
 import dev.hexgate.testing.Keys;
 import dev.hexgate.testing.NoSecretsInLogs;
 import dev.hexgate.testing.OpenBaoResource;
+import dev.hexgate.testing.WebhookReceiverResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.RestAssured;
@@ -30,6 +31,7 @@ import io.restassured.RestAssured;
 @QuarkusIntegrationTest
 @WithTestResource(OpenBaoResource.class)
 @WithTestResource(FakeHexResource.class)
+@WithTestResource(WebhookReceiverResource.class)
 @ExtendWith(NoSecretsInLogs.class)
 class NangoSdkIT {
 
@@ -49,6 +51,7 @@ class NangoSdkIT {
         node.environment().put("HEXGATE_PROXY_KEY", Keys.PROXY_ONLY);
         node.environment().put("HEX_TOKEN_APP", hex.personalToken("app"));
         node.environment().put("HEX_TOKEN_EU", hex.workspaceToken("eu"));
+        node.environment().put("HEXGATE_WEBHOOK_SIGNING_KEY", WebhookReceiverResource.SIGNING_KEY);
         Process process = node.start();
         // Relayed line by line through System.out: a forked test JVM must not have children write to its own stdout.
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

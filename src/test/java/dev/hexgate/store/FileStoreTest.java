@@ -49,7 +49,7 @@ class FileStoreTest {
         HexAccount account = new HexAccount("personal", Redaction.hint(token), "org-1", "ana@example.com", null,
                 "2026-11-28T00:00:00Z");
         return new StoredConnection(new Connection(id, "hex", "app", null, new EndUser("user-1", null, null, null),
-                Map.of("env", "test"), "2026-11-28T00:00:00Z", "2026-11-28T00:00:00Z", account), token);
+                Map.of("env", "test"), "2026-11-28T00:00:00Z", "2026-11-28T00:00:00Z", account, null, null), token);
     }
 
     private ConnectionStore store() {
@@ -159,7 +159,8 @@ class FileStoreTest {
         for (String id : List.of("old", "recent")) {
             Instant expiry = id.equals("old") ? now.minus(Duration.ofDays(2)) : now.minus(Duration.ofHours(1));
             store.createSession(id, new ConnectSession(new EndUser("user-1", null, null, null), Map.of(), null,
-                    expiry.minus(Duration.ofMinutes(30)).toString(), expiry.toString(), null, null)).await().indefinitely();
+                    expiry.minus(Duration.ofMinutes(30)).toString(), expiry.toString(), null, null, null)).await()
+                    .indefinitely();
         }
 
         assertEquals(1, store.purgeSessions(now.minus(Duration.ofDays(1))).await().indefinitely());
@@ -189,7 +190,7 @@ class FileStoreTest {
         StoredConnection base = connection(id, TOKEN);
         Connection c = base.connection();
         return new StoredConnection(new Connection(id, c.providerConfigKey(), c.subdomain(), c.metadata(),
-                new EndUser(endUser, null, null, null), c.tags(), createdAt, createdAt, c.hex()), TOKEN);
+                new EndUser(endUser, null, null, null), c.tags(), createdAt, createdAt, c.hex(), null, null), TOKEN);
     }
 
     private static List<String> ids(List<Connection> connections) {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import jakarta.inject.Inject;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import com.github.benmanes.caffeine.cache.Cache;
 
+import dev.hexgate.testing.Await;
 import dev.hexgate.testing.FakeHex;
 import dev.hexgate.testing.FakeHexResource;
 import dev.hexgate.testing.Keys;
@@ -86,6 +88,11 @@ class TokenCacheTest {
         Links.linked("cache-401", "app", token);
         assertEquals(200, proxy("cache-401"));
         hex.revoke(token);
+        assertEquals(401, proxy("cache-401"));
+        // That 401 also has the token re-checked, which reads the store once and marks the connection (TokenHealth):
+        // counted from when it is done.
+        assertTrue(Await.until(() -> given().header("Authorization", Keys.bearer(Keys.FULL)).get("/connections/cache-401")
+                .then().extract().jsonPath().getList("errors").size() == 1, Duration.ofSeconds(10)));
         long before = storeReads();
         assertEquals(401, proxy("cache-401"));
         assertEquals(401, proxy("cache-401"));

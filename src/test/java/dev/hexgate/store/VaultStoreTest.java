@@ -58,7 +58,7 @@ class VaultStoreTest {
         String at = Instant.parse("2026-11-01T00:00:00Z").plusSeconds(second).toString();
         HexAccount account = new HexAccount("personal", Redaction.hint(token), "org-1", "ana@example.com", null, null);
         return new StoredConnection(new Connection(id, "hex", "app", null, new EndUser(endUser, null, null, null), Map.of(),
-                at, at, account), token);
+                at, at, account, null, null), token);
     }
 
     private void save(StoredConnection connection) {

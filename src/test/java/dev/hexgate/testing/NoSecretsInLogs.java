@@ -52,6 +52,20 @@ public class NoSecretsInLogs implements AfterAllCallback {
         }
     }
 
+    /**
+     * What this test JVM's run has written to a log so far (lines of earlier runs in the same file are left out); a line
+     * being written as it is read may end mid-character, which decodes as U+FFFD, never fails.
+     */
+    public static String loggedThisRun(Path log) {
+        try {
+            byte[] all = Files.readAllBytes(log);
+            int from = (int) Math.min(START.getOrDefault(log, 0L), all.length);
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     @Override
     public void afterAll(ExtensionContext context) throws IOException {
         List<String> leaks = new ArrayList<>();

@@ -369,6 +369,14 @@ public final class OpenBao implements AutoCloseable {
         return out;
     }
 
+    /** The keys directly in a folder under {@code secret/} ({@code folder} ends in /), in order; empty when there is none. */
+    public List<String> list(String folder) {
+        List<String> keys = new ArrayList<>();
+        call("LIST", "secret/metadata/" + folder, null, rootToken, Set.of(200, 404)).path("data").path("keys")
+                .forEach(key -> keys.add(key.asText()));
+        return keys;
+    }
+
     public JsonNode metadata(String path) {
         return call("GET", "secret/metadata/" + path, null, rootToken, Set.of(200, 404)).path("data");
     }
