@@ -113,6 +113,14 @@ public class ConnectionResource {
                     : "Unsupported query parameter; allowed: " + String.join(", ", allowed.stream().sorted().toList()) + ".",
                     unknown);
         }
+        // A parameter given twice is ambiguous (which one counts?), as a duplicated JSON key is: refused, as found by
+        // schemathesis (?page=&page=x read as the default page).
+        List<ErrorDetail> repeated = query.entrySet().stream().filter(e -> e.getValue().size() > 1)
+                .map(e -> ErrorDetail.of(e.getKey(), "given more than once")).toList();
+        if (!repeated.isEmpty()) {
+            throw new GatewayException(ErrorCode.INVALID_QUERY_PARAMS, "A query parameter is given more than once.",
+                    repeated);
+        }
     }
 
     private static int number(MultivaluedMap<String, String> query, String name, int fallback, int min, int max) {

@@ -91,7 +91,8 @@ public class LinkRequestValidator {
         }
     }
 
-    private static void checkEndUser(EndUser endUser, List<ErrorDetail> errors) {
+    /** An end user's id, email, display name and tags, as a link and a connect session both take them. */
+    public static void checkEndUser(EndUser endUser, List<ErrorDetail> errors) {
         if (endUser == null) {
             return;
         }
@@ -107,7 +108,8 @@ public class LinkRequestValidator {
         checkTags("end_user.tags", endUser.tags(), errors);
     }
 
-    private static void checkTags(String field, Map<String, String> tags, List<ErrorDetail> errors) {
+    /** Tags: at most 64, keys and values of 1 to 255 characters. */
+    public static void checkTags(String field, Map<String, String> tags, List<ErrorDetail> errors) {
         if (tags == null) {
             return;
         }

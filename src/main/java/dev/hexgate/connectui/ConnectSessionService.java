@@ -111,9 +111,14 @@ public class ConnectSessionService {
         }
         List<ErrorDetail> errors = new ArrayList<>();
         EndUser user = request.endUser();
-        if (user == null || user.id() == null || user.id().isEmpty() || user.id().length() > 255) {
+        if (user == null) {
             errors.add(ErrorDetail.of("end_user.id", "required, 1 to 255 characters"));
+        } else {
+            // The session's end user and tags become the connection's: the same rules as a link's (schemathesis found
+            // a 300-character tag key accepted here).
+            LinkRequestValidator.checkEndUser(user, errors);
         }
+        LinkRequestValidator.checkTags("tags", request.tags(), errors);
         String key = config.providerConfigKey();
         if (request.allowedIntegrations() != null && request.allowedIntegrations().stream().anyMatch(i -> !key.equals(i))) {
             errors.add(ErrorDetail.of("allowed_integrations", "this gateway only serves '" + key + "'"));

@@ -2,7 +2,6 @@ package dev.hexgate.domain;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** The validation rules of docs/contract.md §2, applied server-side to every input that reaches a host name or a store path. */
@@ -28,18 +27,32 @@ public final class Validation {
     }
 
     /**
-     * A webhook URL: absolute http or https with a host, no user info or fragment, at most 2048 characters. The empty
-     * string (no override) is not one; callers that accept it say so.
+     * A webhook URL, as a regular expression that OpenAPI's {@code pattern} can state exactly (docs: openapi.yaml,
+     * {@code WebhookUrl}): http or https in any case, a host name (its last label starting with a letter) or an IPv4
+     * address, an optional port 1–65535, then path and query of URI characters or percent escapes; no user info, no
+     * fragment. Everything it admits is a URI with a host that the JDK and Vert.x parse.
      */
+    public static final String WEBHOOK_URL;
+
+    static {
+        String octet = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
+        String label = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+        String top = "[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+        String host = "(" + octet + "(\\." + octet + "){3}|(" + label + "\\.)*" + top + ")";
+        String port = "(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?";
+        String pchar = "([A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})";
+        WEBHOOK_URL = "[Hh][Tt][Tt][Pp][Ss]?://" + host + port + "(/(" + pchar + "|/)*)?(\\?(" + pchar + "|[/?])*)?";
+    }
+
+    private static final Pattern WEBHOOK = Pattern.compile(WEBHOOK_URL);
+
+    /** A webhook URL ({@link #WEBHOOK_URL}) of at most 2048 characters; the empty string (no override) is not one. */
     public static boolean isWebhookUrl(String value) {
-        if (value == null || value.isEmpty() || value.length() > MAX_URL) {
+        if (value == null || value.isEmpty() || value.length() > MAX_URL || !WEBHOOK.matcher(value).matches()) {
             return false;
         }
         try {
-            URI url = new URI(value);
-            String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-            return (scheme.equals("http") || scheme.equals("https")) && url.getHost() != null
-                    && url.getRawUserInfo() == null && url.getRawFragment() == null;
+            return new URI(value).getHost() != null;
         } catch (URISyntaxException e) {
             return false;
         }

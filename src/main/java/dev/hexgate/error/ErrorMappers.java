@@ -1,14 +1,17 @@
 package dev.hexgate.error;
 
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -66,9 +69,13 @@ public class ErrorMappers {
         return toResponse(new GatewayException(ErrorCode.NOT_FOUND, "No such route."));
     }
 
+    /** With the {@code Allow} header RFC 9110 requires on a 405 (schemathesis found it missing). */
     @ServerExceptionMapper
-    public Response notAllowed(NotAllowedException e) {
-        return toResponse(new GatewayException(ErrorCode.METHOD_NOT_ALLOWED, "This method is not allowed on this route."));
+    public Response notAllowed(NotAllowedException e, UriInfo uri) {
+        Map<String, String> allow = AllowedMethods.of(uri.getPath()).map(methods -> Map.of(HttpHeaders.ALLOW, methods))
+                .orElse(Map.of());
+        return toResponse(new GatewayException(ErrorCode.METHOD_NOT_ALLOWED, "This method is not allowed on this route.",
+                List.of(), allow));
     }
 
     @ServerExceptionMapper

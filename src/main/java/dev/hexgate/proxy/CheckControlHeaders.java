@@ -86,14 +86,15 @@ class CheckControlHeaders implements ProxyStep {
         String rest = path.substring(PREFIX.length());
         if (climbs(rest)) {
             throw new GatewayException(ErrorCode.INVALID_PATH,
-                    "The proxy path may not contain '..' segments or malformed percent-encoding.");
+                    "The proxy path may not contain '..' segments, malformed percent-encoding or an encoded '%'.");
         }
         return q < 0 ? rest : rest + uri.substring(q);
     }
 
     /**
      * Path traversal: a {@code ..} segment, with {@code /} or {@code \} as separator, at any depth of percent-decoding;
-     * a segment such as {@code ..;x} counts too, as servers that strip path parameters read it as {@code ..}.
+     * a segment such as {@code ..;x} counts too, as servers that strip path parameters read it as {@code ..}. A {@code %}
+     * left after one decoding (an escaped {@code %25}) is refused as well: the next reader would decode it again.
      */
     static boolean climbs(String rawPath) {
         if (rawPath.indexOf("..") < 0 && rawPath.indexOf('%') < 0) {
@@ -107,7 +108,9 @@ class CheckControlHeaders implements ProxyStep {
                 }
             }
             String decoded = decode(current);
-            if (decoded == null) {
+            if (decoded == null || round == 0 && decoded.indexOf('%') >= 0) {
+                // An escaped '%' (%25) would be decoded again by whoever reads it next, to who knows what: refused,
+                // which also keeps the rule one OpenAPI pattern can state (no '%' in the decoded path).
                 return true;
             }
             if (decoded.equals(current)) {

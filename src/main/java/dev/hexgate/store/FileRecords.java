@@ -52,6 +52,9 @@ public class FileRecords implements Records {
 
     private static final Logger LOG = Logger.getLogger(FileRecords.class);
     private static final String SUFFIX = ".rec";
+    /** The longest part of an encoded name in one file or directory name (file systems allow 255 bytes). */
+    private static final int NAME_PART = 200;
+    private static final String CONTINUED = "%%";
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {
     };
 
@@ -162,19 +165,26 @@ public class FileRecords implements Records {
 
     private static NavigableSet<String> scan(Path dir) throws IOException {
         NavigableSet<String> names = new ConcurrentSkipListSet<>();
+        scan(dir, "", names);
+        return names;
+    }
+
+    /** Adds the names in {@code dir}; {@code prefix} is the encoded start of a long name whose parts it holds. */
+    private static void scan(Path dir, String prefix, NavigableSet<String> names) throws IOException {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
                 if (name.endsWith(SUFFIX)) {
-                    names.add(decode(name.substring(0, name.length() - SUFFIX.length())));
-                } else if (!name.startsWith(".") && Files.isDirectory(entry)) {
+                    names.add(decode(prefix + name.substring(0, name.length() - SUFFIX.length())));
+                } else if (name.endsWith(CONTINUED) && Files.isDirectory(entry)) {
+                    scan(entry, prefix + name.substring(0, name.length() - CONTINUED.length()), names);
+                } else if (prefix.isEmpty() && !name.startsWith(".") && Files.isDirectory(entry)) {
                     names.add(decode(name) + "/");
                 }
             }
         } catch (NoSuchFileException e) {
             // an empty folder; its names arrive with the first write
         }
-        return names;
     }
 
     /** Called under the write lock after a key was written or deleted: the folder listings that are loaded follow. */
@@ -253,10 +263,21 @@ public class FileRecords implements Records {
         return new LinkedHashMap<>(mapper.convertValue(record.get("value"), STRING_MAP));
     }
 
+    /**
+     * A key's file. File systems take names of at most 255 bytes, less than a 255-character connection id can encode to
+     * (and an index key adds 14 characters): an encoded name longer than {@link #NAME_PART} is cut into parts, each but
+     * the last a directory ending in {@link #CONTINUED}, which no encoded name can contain ({@code %} is always followed
+     * by two hex digits). Reading a folder joins the parts again before decoding.
+     */
     private Path fileOf(String key) {
         int slash = key.lastIndexOf('/');
         Path dir = slash < 0 ? root : directoryOf(key.substring(0, slash + 1));
-        return dir.resolve(encode(key.substring(slash + 1)) + SUFFIX);
+        String name = encode(key.substring(slash + 1));
+        while (name.length() > NAME_PART) {
+            dir = dir.resolve(name.substring(0, NAME_PART) + CONTINUED);
+            name = name.substring(NAME_PART);
+        }
+        return dir.resolve(name + SUFFIX);
     }
 
     private Path directoryOf(String folder) {

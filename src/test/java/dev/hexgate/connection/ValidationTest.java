@@ -1,6 +1,8 @@
 package dev.hexgate.connection;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.allOf;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -114,6 +116,39 @@ class ValidationTest {
         String body = Links.body("dup", "app", hex.personalToken("app"));
         Links.link(body.replace("\"metadata\":", "\"connection_id\":\"other\",\"metadata\":")).statusCode(400)
                 .body("error.code", equalTo("invalid_json"));
+        assertNothingHappened();
+    }
+
+    /** Found by schemathesis: a 405 must name the methods the route takes (RFC 9110). */
+    @org.junit.jupiter.api.Test
+    void aMethodTheRouteDoesNotTakeIs405NamingTheOnesItDoes() {
+        given().header("Authorization", Keys.bearer(Keys.FULL)).when().put("/connections").then().statusCode(405)
+                .header("Allow", allOf(containsString("GET"), containsString("POST")))
+                .body("error.code", equalTo("method_not_allowed"));
+        given().header("Authorization", Keys.bearer(Keys.FULL)).when().request("TRACE", "/connections/x").then()
+                .statusCode(405).header("Allow", allOf(containsString("GET"), containsString("DELETE")));
+        assertNothingHappened();
+    }
+
+    /** Found by schemathesis: ?page=&page=x was read as the default page; a repeated parameter is ambiguous. */
+    @org.junit.jupiter.api.Test
+    void aQueryParameterGivenTwiceIsRefused() {
+        given().header("Authorization", Keys.bearer(Keys.FULL)).when().get("/connections?limit=5&page=&page=x").then()
+                .statusCode(400).body("error.code", equalTo("invalid_query_params"))
+                .body("error.errors[0].path[0]", equalTo("page"));
+        given().header("Authorization", Keys.bearer(Keys.FULL)).when()
+                .get("/connections/x?provider_config_key=hex&provider_config_key=other").then().statusCode(400)
+                .body("error.code", equalTo("invalid_query_params"));
+        assertNothingHappened();
+    }
+
+    /** Found by schemathesis: OPTIONS listed every method of the resource class, DELETE on /connections included. */
+    @org.junit.jupiter.api.Test
+    void optionsNamesOnlyTheMethodsOfTheRouteAskedAbout() {
+        given().header("Authorization", Keys.bearer(Keys.FULL)).when().options("/connections").then()
+                .header("Allow", equalTo("GET, HEAD, POST, OPTIONS"));
+        given().header("Authorization", Keys.bearer(Keys.FULL)).when().options("/connections/x").then()
+                .header("Allow", equalTo("GET, HEAD, DELETE, OPTIONS"));
         assertNothingHappened();
     }
 

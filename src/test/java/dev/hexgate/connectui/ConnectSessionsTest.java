@@ -52,6 +52,19 @@ class ConnectSessionsTest {
         hex.clearReceived();
     }
 
+    /** Found by schemathesis: a session's tags and end user become a connection's, so they are held to a link's rules. */
+    @Test
+    void refusesSessionTagsAndEndUserFieldsALinkWouldRefuse() {
+        String longKey = "k".repeat(300);
+        for (String body : new String[] { "{\"end_user\":{\"id\":\"u-1\"},\"tags\":{\"" + longKey + "\":\"v\"}}",
+                "{\"end_user\":{\"id\":\"u-1\"},\"tags\":{\"\":\"v\"}}",
+                "{\"end_user\":{\"id\":\"u-1\",\"email\":\"" + "e".repeat(300) + "\"}}",
+                "{\"end_user\":{\"id\":\"u-1\",\"tags\":{\"k\":\"" + "v".repeat(300) + "\"}}}" }) {
+            given().header("Authorization", Keys.bearer(Keys.FULL)).contentType("application/json").body(body)
+                    .when().post("/connect/sessions").then().statusCode(400).body("error.code", equalTo("invalid_body"));
+        }
+    }
+
     @Test
     void createsASessionStoredOnlyUnderTheHashOfItsToken() {
         Response created = given().header("Authorization", Keys.bearer(Keys.FULL)).contentType(ContentType.JSON).body(USER)

@@ -3,15 +3,38 @@ package dev.hexgate.ops;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.annotation.Annotation;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethod;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+
+import dev.hexgate.domain.Validation;
+import dev.hexgate.error.AllowedMethods;
 import dev.hexgate.testing.Await;
 import dev.hexgate.testing.FakeHex;
 import dev.hexgate.testing.FakeHexResource;
@@ -83,5 +106,69 @@ class OperationsTest {
                 .body(containsString("\"/connect/sessions\""))
                 .body(containsString("\"/proxy/{path}\""))
                 .body(containsString("Connection-Id"));
+    }
+
+    /**
+     * The OpenAPI document is written by hand, so this keeps it whole: every JAX-RS route of the code is in it with its
+     * method, nothing else is (besides the Vert.x {@code /proxy} route), every secured operation documents 401, and
+     * every JSON error answer is the one error shape.
+     */
+    @Test
+    void theOpenApiDocumentHasEveryRouteTheCodeServesAndNoOther() {
+        JsonNode document = Management.given().queryParam("format", "json").when().get("/q/openapi").then()
+                .statusCode(200).extract().as(JsonNode.class);
+        Set<String> documented = new TreeSet<>();
+        document.path("paths").fields().forEachRemaining(path -> path.getValue().fieldNames().forEachRemaining(method -> {
+            if (!method.equals("parameters")) {
+                documented.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey());
+            }
+        }));
+        Set<String> served = new TreeSet<>();
+        JavaClasses main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.hexgate");
+        for (JavaClass resource : main) {
+            if (!resource.isAnnotatedWith(Path.class)) {
+                continue;
+            }
+            String base = resource.getAnnotationOfType(Path.class).value();
+            for (JavaMethod method : resource.getMethods()) {
+                String sub = method.isAnnotatedWith(Path.class) ? method.getAnnotationOfType(Path.class).value() : "";
+                for (Class<? extends Annotation> verb : List.of(GET.class, POST.class, PUT.class, PATCH.class, DELETE.class)) {
+                    if (method.isAnnotatedWith(verb)) {
+                        served.add(verb.getSimpleName() + " " + (base + sub).replaceAll("/+$", ""));
+                    }
+                }
+            }
+        }
+        // The Allow header of a 405 names exactly the methods the code takes on that route (plus HEAD with GET, OPTIONS).
+        Map<String, Set<String>> byPath = new TreeMap<>();
+        served.forEach(route -> byPath.computeIfAbsent(route.substring(route.indexOf(' ') + 1), p -> new TreeSet<>())
+                .add(route.substring(0, route.indexOf(' '))));
+        byPath.forEach((path, methods) -> {
+            Set<String> expected = new TreeSet<>(methods);
+            expected.add("OPTIONS");
+            if (methods.contains("GET")) {
+                expected.add("HEAD");
+            }
+            String concrete = path.replaceAll("\\{[^}]+}", "x");
+            assertEquals(expected, Set.of(AllowedMethods.of(concrete).orElseThrow().split(", ")), path);
+        });
+        for (String method : List.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")) {
+            served.add(method + " /proxy/{path}");
+        }
+        assertEquals(served, documented);
+        assertEquals("^(|" + Validation.WEBHOOK_URL + ")$",
+                document.path("components").path("schemas").path("WebhookUrl").path("pattern").asText(),
+                "the document states the server's own webhook URL rule");
+        document.path("paths").fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(op -> {
+            if (!op.getValue().path("security").isMissingNode()) {
+                assertTrue(op.getValue().path("responses").has("401"), op.getKey() + " " + path.getKey() + " documents 401");
+            }
+        }));
+        document.path("components").path("responses").fields().forEachRemaining(response -> {
+            JsonNode json = response.getValue().path("content").path("application/json");
+            assertTrue(json.isMissingNode() || json.path("schema").path("$ref").asText().equals("#/components/schemas/Error"),
+                    response.getKey() + " answers with the one error shape");
+        });
     }
 }

@@ -213,7 +213,9 @@ class ProxyTest {
     @Test
     void refusesPathsThatClimbOutOfTheBasePath() {
         for (String path : List.of("/proxy/v1/../x", "/proxy/..", "/proxy/v1/%2e%2e/x", "/proxy/v1/%2E%2e%2Fx",
-                "/proxy/v1/%252e%252e/x", "/proxy/v1%5C..%5Cx", "/proxy/v1/.%2e/x")) {
+                "/proxy/v1/%252e%252e/x", "/proxy/v1%5C..%5Cx", "/proxy/v1/.%2e/x",
+                // Found by schemathesis: an escaped '%' whose next decoding is malformed; now every escaped '%' is refused.
+                "/proxy/v1/QD%25", "/proxy/v1/a%2541")) {
             HttpResponse<String> r = RawHttp.send("GET", path, "Authorization", Keys.bearer(Keys.FULL),
                     "Connection-Id", "proxy-1");
             assertEquals(400, r.statusCode(), path);

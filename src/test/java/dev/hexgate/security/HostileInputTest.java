@@ -363,7 +363,7 @@ class HostileInputTest {
 
     /**
      * A '..' segment (separators / or \; a ';' path parameter ignored) after any number of percent-decodings, or
-     * undecodable escapes, or a '#' in the target.
+     * undecodable escapes, or an escaped '%' (a '%' left after one decoding), or a '#' in the target.
      */
     static boolean climbs(String target) {
         if (target.contains("#")) {
@@ -381,6 +381,9 @@ class HostileInputTest {
             try {
                 decoded = URLDecoder.decode(current.replace("+", "%2B"), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
+                return true;
+            }
+            if (round == 0 && decoded.contains("%")) {
                 return true;
             }
             if (decoded.equals(current)) {

@@ -76,6 +76,30 @@ class FileStoreTest {
                 restarted.page(Optional.empty(), 10, 0).await().indefinitely().stream().map(Connection::connectionId).toList());
     }
 
+    /**
+     * Found by schemathesis: a connection id of 255 characters (the contract's limit) made a file name longer than file
+     * systems allow, so such a link, and any lookup of such an id, answered 503 and marked the store down.
+     */
+    @Test
+    void keepsIdsTooLongForOneFileNameAndListsThemInOrder() {
+        String longest = "a".repeat(254) + "z";
+        String escaped = "x." + ".:@".repeat(84);
+        ConnectionStore store = store();
+        save(store, connection(longest, TOKEN));
+        save(store, connection(escaped, TOKEN));
+        save(store, connection("short", TOKEN));
+        for (ConnectionStore reader : List.of(store, store())) {
+            assertEquals(longest, reader.find(longest).await().indefinitely().orElseThrow().connectionId());
+            assertEquals(escaped, reader.find(escaped).await().indefinitely().orElseThrow().connectionId());
+            assertEquals(List.of(longest, "short", escaped), reader.records().list(ConnectionStore.CONNECTIONS, null, 10)
+                    .await().indefinitely());
+        }
+        assertTrue(store.delete(longest).await().indefinitely());
+        assertTrue(store().find(longest).await().indefinitely().isEmpty());
+        assertEquals(List.of("short", escaped), store().records().list(ConnectionStore.CONNECTIONS, null, 10).await()
+                .indefinitely());
+    }
+
     @Test
     void keepsNoPlaintextTokenOnDisk() throws IOException {
         save(store(), connection("acme-secret-id", TOKEN));
