@@ -156,6 +156,22 @@ class WebhooksTest {
     }
 
     @Test
+    void aReceiverThatKeepsFailingIsGivenUpOnAfterTheMaximumAge() {
+        receiver.answerNext(Answer.status(503), Answer.status(503), Answer.status(503), Answer.status(503),
+                Answer.status(503), Answer.status(503));
+        Links.linked("wh-expired", "app", hex.personalToken("app"));
+        assertTrue(Await.until(() -> pendingDeliveries() == 0, Duration.ofSeconds(45)), "the delivery ends");
+        List<Hook> attempts = receiver.hooks(WebhookReceiver.operation("creation", "wh-expired"));
+        assertTrue(attempts.size() >= 4 && attempts.size() <= 6, "retried with growing waits, then given up: " + attempts);
+        assertTrue(attempts.stream().allMatch(h -> h.header("X-Hexgate-Attempt") != null), attempts.toString());
+        assertEquals(1, WebhookReceiver.deliveries(attempts).stream().distinct().count());
+        long span = (attempts.get(attempts.size() - 1).atNanos() - attempts.get(0).atNanos()) / 1_000_000;
+        assertTrue(span <= Duration.parse("PT" + WebhookReceiverResource.MAX_AGE).toMillis(), "within the maximum age");
+        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("hexgate_webhook_deliveries_total{outcome=\"expired\"}"), "counted as expired");
+    }
+
+    @Test
     void aClientErrorEndsTheDeliveryAndRedirectsAreNotFollowed() {
         receiver.answerNext(Answer.status(400));
         Links.linked("wh-400", "app", hex.personalToken("app"));
