@@ -1,11 +1,7 @@
 package dev.hexgate.proxy;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +14,7 @@ import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.ErrorDetail;
 import dev.hexgate.error.GatewayException;
+import dev.hexgate.support.RetryAfter;
 import io.vertx.core.http.HttpMethod;
 
 /**
@@ -89,7 +86,7 @@ public class RetryPolicy {
             return Optional.empty();
         }
         Duration left = maxWait.minus(waited);
-        Optional<Duration> asked = parseRetryAfter(retryAfter, clock.instant());
+        Optional<Duration> asked = RetryAfter.parse(retryAfter, clock.instant());
         if (asked.isPresent()) {
             // A Retry-After longer than what is left: the caller gets Hex's answer now, with its headers.
             return asked.get().compareTo(left) <= 0 ? asked : Optional.empty();
@@ -110,22 +107,5 @@ public class RetryPolicy {
         long ceiling = Math.min(CAP.toMillis(), BASE.toMillis() << Math.min(attempt, 20));
         long wait = ThreadLocalRandom.current().nextLong(ceiling + 1);
         return Duration.ofMillis(Math.max(0, Math.min(wait, left.toMillis())));
-    }
-
-    /** {@code Retry-After} as delay-seconds or an HTTP-date (RFC 9110 §10.2.3); empty when absent or unreadable. */
-    static Optional<Duration> parseRetryAfter(String value, Instant now) {
-        if (value == null || value.isBlank()) {
-            return Optional.empty();
-        }
-        String v = value.trim();
-        if (v.matches("\\d{1,9}")) {
-            return Optional.of(Duration.ofSeconds(Long.parseLong(v)));
-        }
-        try {
-            Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-            return Optional.of(at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO);
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
     }
 }

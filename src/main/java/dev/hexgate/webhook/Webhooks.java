@@ -5,9 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -31,6 +28,7 @@ import dev.hexgate.error.Redaction;
 import dev.hexgate.store.DeliveryQueue;
 import dev.hexgate.store.StoreException;
 import dev.hexgate.support.RandomTokens;
+import dev.hexgate.support.RetryAfter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -312,19 +310,7 @@ public class Webhooks {
         static final int NO_ANSWER = -1;
 
         long retryAfterMs(Instant now) {
-            if (retryAfter == null) {
-                return 0;
-            }
-            try {
-                return Math.max(0, Long.parseLong(retryAfter.trim()) * 1000);
-            } catch (NumberFormatException e) {
-                try {
-                    Instant at = ZonedDateTime.parse(retryAfter.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                    return Math.max(0, Duration.between(now, at).toMillis());
-                } catch (DateTimeParseException notADate) {
-                    return 0;
-                }
-            }
+            return RetryAfter.parse(retryAfter, now).map(Duration::toMillis).orElse(0L);
         }
 
         @Override
