@@ -57,6 +57,8 @@ class VaultFailoverIT {
     private static final Duration AFTER_KILL = Duration.ofSeconds(14);
     /** However long the election takes, the load goes on this long after it, so writes are seen to work again. */
     private static final Duration AFTER_ELECTION = Duration.ofSeconds(5);
+    /** The longest wait for a new leader. */
+    private static final Duration ELECTION = Duration.ofSeconds(30);
     /** The longest wait for links to work again once a new leader is active. */
     private static final Duration RECOVERY = Duration.ofSeconds(30);
     private static final Duration SLOWEST_ANSWER = Duration.ofSeconds(10);
@@ -123,7 +125,11 @@ class VaultFailoverIT {
             }
         }
         long begin = System.nanoTime();
-        AtomicLong deadline = new AtomicLong(begin + BEFORE_KILL.plus(AFTER_KILL).toNanos());
+        // The load runs until this thread sets when it ends (after the election and the recovery, however long they
+        // take); the initial value only bounds it should this thread fail first. A fixed end let the load stop before
+        // a slow election (16 s in one CI run) was over, so no link could succeed after it.
+        long latest = begin + BEFORE_KILL.plus(ELECTION).plus(RECOVERY).plus(AFTER_KILL).toNanos();
+        AtomicLong deadline = new AtomicLong(latest);
         ExecutorService load = Executors.newFixedThreadPool(4);
         AtomicInteger users = new AtomicInteger();
         // Proxied requests and links as fast as they go; deletes and connect sessions paced across the whole run.
@@ -141,15 +147,15 @@ class VaultFailoverIT {
         OpenBaoCluster.Node leader = cluster.active().orElseThrow();
         long killed = System.nanoTime();
         cluster.kill(leader);
-        assertTrue(Await.until(() -> cluster.active().isPresent(), Duration.ofSeconds(30)), "a new leader is elected");
+        assertTrue(Await.until(() -> cluster.active().isPresent(), ELECTION), "a new leader is elected");
         long elected = System.nanoTime();
-        deadline.accumulateAndGet(elected + AFTER_ELECTION.toNanos(), Math::max);
         // A link already waiting on the dead leader when the election ends holds the link loop for up to the Vault read
         // timeout, and the gateway's pooled connections to it must fail first; so the load goes on until a link started
         // after the election has succeeded (how long that took is printed), or RECOVERY has passed.
         boolean recovered = Await.until(() -> linkSucceededAfter(elected), RECOVERY);
         long recoveredAt = System.nanoTime();
-        deadline.accumulateAndGet(recoveredAt + Duration.ofSeconds(1).toNanos(), Math::max);
+        deadline.set(Math.max(begin + BEFORE_KILL.plus(AFTER_KILL).toNanos(),
+                Math.max(elected + AFTER_ELECTION.toNanos(), recoveredAt + Duration.ofSeconds(1).toNanos())));
         System.out.println("VaultFailoverIT: first link after the election succeeded "
                 + (recovered ? (recoveredAt - elected) / 1_000_000 + " ms after it" : "never within " + RECOVERY));
         load.shutdown();
