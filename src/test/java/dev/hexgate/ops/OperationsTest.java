@@ -45,6 +45,7 @@ import dev.hexgate.testing.NoSecretsInLogs;
 import dev.hexgate.testing.OpenBaoResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
 
 /**
  * What operators rely on: metrics without identifiers, the expiring-token gauge, OpenAPI, all on the management port.
@@ -60,6 +61,9 @@ class OperationsTest {
     @Inject
     ExpiringTokens expiring;
 
+    @Inject
+    Vertx vertx;
+
     @Test
     void countsConnectionsWhoseTokenExpiresWithinAWeek() {
         Links.linked("expires-soon", "app", hex.personalTokenExpiringIn("app", 3 * 86400));
@@ -69,6 +73,28 @@ class OperationsTest {
         assertTrue(Await.until(
                 () -> Management.given().when().get("/q/metrics").asString().contains("hexgate_connections_expiring 1.0"),
                 Duration.ofSeconds(10)), "gauge counts exactly the connection expiring in 3 days");
+    }
+
+    @Test
+    void measuresHowLateTheEventLoopsRunWhatIsScheduledOnThem() throws Exception {
+        // Each loop is sampled every 100 ms: within a second every one has been sampled a few times.
+        Thread.sleep(1000);
+        double before = metric("hexgate_event_loop_delay_seconds_count");
+        assertTrue(before >= 10, "samples from every event loop: " + before);
+        // A handler that holds a loop for 300 ms: the probe due on that loop in the meantime runs late by about as much.
+        vertx.runOnContext(v -> {
+            long until = System.nanoTime() + Duration.ofMillis(300).toNanos();
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+        });
+        assertTrue(Await.until(() -> metric("hexgate_event_loop_delay_seconds_max") >= 0.15, Duration.ofSeconds(5)),
+                "a blocked loop shows in the delay's maximum");
+    }
+
+    private static double metric(String name) {
+        return Management.given().when().get("/q/metrics").asString().lines().filter(l -> l.startsWith(name + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1))).findFirst().orElse(0);
     }
 
     @Test
