@@ -7,7 +7,10 @@
 #   GET /connections?limit=100&page=0          (the first page)
 #   GET /connections?limit=100&page=<last>     (the deepest page: N/100 - 1)
 #   a cold proxied request (a connection not in the token cache), and the gateway's RSS after a full GC.
-# Then it prints the growth factor from the smallest to the largest N.
+# Beside each list call's p50 it prints how much of a call the store's own LISTs took on average (from the gateway's
+# hexgate_store_operations_seconds{op="list"}): a KV v2 server decrypts every key name of a folder for each LIST, whatever
+# its limit, so that part grows with the folder on any Vault or OpenBao; the rest is the gateway's and its reads.
+# Then it prints the growth factor from the smallest to the largest N, of the whole call and of the part that is not LIST.
 # Usage: bench/scale.sh [file|vault|both] [N ...]     (default: both 1000 10000 100000)
 # Env: RUNS (timed calls per measurement, default 50), JAVA_OPTS (extra JVM flags), DATA_DIR (parent of the file store,
 #      default a temporary directory under /tmp).
@@ -54,6 +57,15 @@ PY
 UPSTREAM_PID=$!
 
 wait_for() { for _ in $(seq 1 300); do curl -fs -o /dev/null "$1" && return 0; sleep 0.2; done; echo "not ready: $1"; exit 1; }
+list_ms() { curl -fs "http://127.0.0.1:$HEXGATE_MGMT/q/metrics" | awk '/^hexgate_store_operations_seconds_sum\{.*op="list"/ {s+=$2} END {printf "%.3f", s*1000}'; }
+# "p50 p95 LIST-ms-per-call" of a list call (the client makes 3 unmeasured calls, then <runs>).
+timed() { # <path> <runs>
+  local before after times
+  before=$(list_ms)
+  times=$(python3 "$CLIENT" time "$BASE" "$KEY" "$1" "$2")
+  after=$(list_ms)
+  echo "$times $(awk -v a="$after" -v b="$before" -v n="$(($2 + 3))" 'BEGIN {printf "%.2f", (a - b) / n}')"
+}
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$HEXGATE_PID/status"; }
 
 start_gateway() { # <store> [env...]
@@ -73,15 +85,15 @@ measure_store() { # <store>
     python3 "$CLIENT" link "$BASE" "$KEY" "$linked" "$n" | sed "s/^/   $store N=$n: /"
     linked=$n
     local by_user first deep cold last_page=$((n / 100 - 1))
-    by_user=$(python3 "$CLIENT" time "$BASE" "$KEY" "/connections?endUserId=u-7&limit=10" "$RUNS")
-    first=$(python3 "$CLIENT" time "$BASE" "$KEY" "/connections?limit=100&page=0" "$RUNS")
-    deep=$(python3 "$CLIENT" time "$BASE" "$KEY" "/connections?limit=100&page=$last_page" "$((RUNS / 5 + 1))")
+    by_user=$(timed "/connections?endUserId=u-7&limit=10" "$RUNS")
+    first=$(timed "/connections?limit=100&page=0" "$RUNS")
+    deep=$(timed "/connections?limit=100&page=$last_page" "$((RUNS / 5 + 1))")
     # Cold: the token cache keeps a token 1 s here (HEXGATE_TOKEN_CACHE_TTL=1s), so after 2 s this is a store read too.
     sleep 2
     cold=$(python3 "$CLIENT" proxy "$BASE" "$KEY" "c-0000007" | awk '{print $2}')
     jcmd "$HEXGATE_PID" GC.run >/dev/null 2>&1 || true
     sleep 1
-    rows+=("$(printf '%-6s %8d   by user p50 %7s p95 %7s   first page p50 %7s p95 %7s   page %5d p50 %8s p95 %8s   cold proxy %6s ms   RSS %5s MB' \
+    rows+=("$(printf '%-6s %8d   by user p50 %7s p95 %7s LIST %6s   first page p50 %7s p95 %7s LIST %6s   page %5d p50 %8s p95 %8s LIST %6s   cold proxy %6s ms   RSS %5s MB' \
       "$store" "$n" ${by_user} ${first} "$last_page" ${deep} "$cold" "$(rss_mb)")")
     echo "   ${rows[-1]}"
   done
@@ -113,7 +125,14 @@ echo "== results"
 printf '%s\n' "${RESULTS[@]}"
 echo "== growth from N=${SIZES[0]} to N=${SIZES[-1]} (largest / smallest; p50 for latencies)"
 printf '%s\n' "${RESULTS[@]}" | awk -v small="${SIZES[0]}" -v large="${SIZES[-1]}" '
-  { store=$1; n=$2; user[store,n]=$6; first[store,n]=$12; deep[store,n]=$18; cold[store,n]=$23; rss[store,n]=$26; seen[store]=1 }
-  END { for (s in seen) printf "%-6s by user x%.2f   first page x%.2f   deepest page x%.2f   cold proxy x%.2f   RSS x%.2f\n", s,
-        user[s,large]/user[s,small], first[s,large]/first[s,small], deep[s,large]/deep[s,small], cold[s,large]/cold[s,small],
-        rss[s,large]/rss[s,small] }'
+  { store=$1; n=$2; user[store,n]=$6; userl[store,n]=$10; first[store,n]=$14; firstl[store,n]=$18
+    deep[store,n]=$22; deepl[store,n]=$26; cold[store,n]=$29; rss[store,n]=$32; seen[store]=1 }
+  function x(a, b) { return b > 0 ? a / b : 0 }
+  END { for (s in seen) {
+    printf "%-6s by user x%.2f   first page x%.2f   deepest page x%.2f   cold proxy x%.2f   RSS x%.2f\n", s,
+        x(user[s,large], user[s,small]), x(first[s,large], first[s,small]), x(deep[s,large], deep[s,small]),
+        x(cold[s,large], cold[s,small]), x(rss[s,large], rss[s,small])
+    printf "%-6s without the store'"'"'s LIST time: by user x%.2f   first page x%.2f   deepest page x%.2f\n", s,
+        x(user[s,large] - userl[s,large], user[s,small] - userl[s,small]),
+        x(first[s,large] - firstl[s,large], first[s,small] - firstl[s,small]),
+        x(deep[s,large] - deepl[s,large], deep[s,small] - deepl[s,small]) } }'

@@ -234,6 +234,24 @@ class FileStoreTest {
     }
 
     @Test
+    void reachesDeepPagesThroughSeveralSkippingLists() {
+        // Four keys skipped per LIST: an offset of 23 takes six LISTs, and the page starts where the last one stopped.
+        ConnectionStore store = new ConnectionStore(new FileRecords(dir, Optional.empty(), codec.mapper(), metrics), codec,
+                new IndexRepair(), 4);
+        for (int i = 0; i < 25; i++) {
+            save(store, connection("c-" + i, "u-" + (i % 3), Instant.parse("2026-11-01T00:00:00Z").plusSeconds(i).toString()));
+        }
+        assertEquals(List.of("c-8", "c-9"), ids(store.page(Optional.empty(), 2, 8).await().indefinitely()));
+        assertEquals(List.of("c-9", "c-10", "c-11"), ids(store.page(Optional.empty(), 3, 9).await().indefinitely()));
+        assertEquals(List.of("c-23", "c-24"), ids(store.page(Optional.empty(), 10, 23).await().indefinitely()));
+        assertEquals(List.of("c-24"), ids(store.page(Optional.empty(), 10, 24).await().indefinitely()));
+        assertEquals(List.of(), store.page(Optional.empty(), 10, 25).await().indefinitely());
+        assertEquals(List.of(), store.page(Optional.empty(), 10, 40).await().indefinitely());
+        // u-1 has c-1, c-4, …, c-22: eight of them.
+        assertEquals(List.of("c-19", "c-22"), ids(store.page(Optional.of("u-1"), 5, 6).await().indefinitely()));
+    }
+
+    @Test
     void skipsIndexEntriesOfReplacedAndDeletedConnections() {
         ConnectionStore store = store();
         save(store, connection("moves", "u-1", "2026-11-01T00:00:00Z"));
