@@ -307,3 +307,22 @@ test('verifyIncomingWebhookRequest() accepts hexgate\'s auth webhooks and refuse
         server.close();
     }
 });
+
+test('listIntegrations() and getIntegration() show the one integration the gateway serves', async () => {
+    const { configs } = await nango.listIntegrations();
+    assert.equal(configs.length, 1);
+    assert.equal(configs[0].unique_key, providerConfigKey);
+    assert.equal(configs[0].provider, 'hex');
+    assert.equal(configs[0].display_name, 'Hex');
+    const one = await nango.getIntegration({ uniqueKey: providerConfigKey }, { include: ['webhook'] });
+    assert.deepEqual(one.data, configs[0]);
+});
+
+test('getIntegration() error: another key is a 404 not_found, and the SDK cannot create one', async () => {
+    const missing = await failure(() => nango.getIntegration({ uniqueKey: 'github' }));
+    assert.equal(missing.status, 404);
+    assert.equal(missing.data.error.code, 'not_found');
+    const created = await failure(() => nango.createIntegration({ unique_key: 'github', provider: 'github' }));
+    assert.equal(created.status, 405);
+    assert.equal(created.data.error.code, 'method_not_allowed');
+});

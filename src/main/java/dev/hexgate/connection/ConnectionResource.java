@@ -27,6 +27,7 @@ import dev.hexgate.auth.SecretKeys;
 import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.ErrorDetail;
 import dev.hexgate.error.GatewayException;
+import dev.hexgate.error.QueryParams;
 import dev.hexgate.integration.IntegrationKey;
 import io.smallrye.mutiny.Uni;
 
@@ -61,7 +62,7 @@ public class ConnectionResource {
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         String id = request == null ? null : request.connectionId();
         return Uni.createFrom().deferred(() -> {
-            requireOnly(uri.getQueryParameters(), Set.of());
+            QueryParams.requireOnly(uri.getQueryParameters(), Set.of());
             return service.link(request);
         })
                 .invoke(c -> audit.byKey(SecretKeys.keyId(authorization), "link", c.connectionId(),
@@ -74,7 +75,7 @@ public class ConnectionResource {
     @GET
     public Uni<ConnectionList> list(@Context UriInfo uri) {
         MultivaluedMap<String, String> query = uri.getQueryParameters();
-        requireOnly(query, LIST_PARAMS);
+        QueryParams.requireOnly(query, LIST_PARAMS);
         int limit = number(query, "limit", 100, 1, 1000);
         int page = number(query, "page", 0, 0, Integer.MAX_VALUE);
         return service.list(Optional.ofNullable(query.getFirst("connectionId")).filter(s -> !s.isEmpty()),
@@ -85,7 +86,7 @@ public class ConnectionResource {
     @GET
     @Path("/{connectionId}")
     public Uni<ConnectionView> get(@PathParam("connectionId") String connectionId, @Context UriInfo uri) {
-        requireOnly(uri.getQueryParameters(), GET_PARAMS);
+        QueryParams.requireOnly(uri.getQueryParameters(), GET_PARAMS);
         integration.requireIfPresent(uri.getQueryParameters().getFirst("provider_config_key"), "provider_config_key");
         return service.get(connectionId).map(ConnectionView::full);
     }
@@ -94,7 +95,7 @@ public class ConnectionResource {
     @Path("/{connectionId}")
     public Uni<Map<String, Boolean>> delete(@PathParam("connectionId") String connectionId, @Context UriInfo uri,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        requireOnly(uri.getQueryParameters(), DELETE_PARAMS);
+        QueryParams.requireOnly(uri.getQueryParameters(), DELETE_PARAMS);
         integration.requireIfPresent(uri.getQueryParameters().getFirst("provider_config_key"), "provider_config_key");
         return service.delete(connectionId)
                 .invoke(() -> audit.byKey(SecretKeys.keyId(authorization), "delete", connectionId, "deleted"))
@@ -102,25 +103,6 @@ public class ConnectionResource {
                 .invoke(e -> audit.byKey(SecretKeys.keyId(authorization), "delete", connectionId,
                         "refused:" + ((GatewayException) e).code().code()))
                 .replaceWith(Map.of("success", true));
-    }
-
-    private static void requireOnly(MultivaluedMap<String, String> query, Set<String> allowed) {
-        List<ErrorDetail> unknown = query.keySet().stream().filter(k -> !allowed.contains(k))
-                .map(k -> ErrorDetail.of(k.length() > 64 ? k.substring(0, 64) : k, "unknown query parameter")).toList();
-        if (!unknown.isEmpty()) {
-            throw new GatewayException(ErrorCode.INVALID_QUERY_PARAMS, allowed.isEmpty()
-                    ? "This route takes no query parameters."
-                    : "Unsupported query parameter; allowed: " + String.join(", ", allowed.stream().sorted().toList()) + ".",
-                    unknown);
-        }
-        // A parameter given twice is ambiguous (which one counts?), as a duplicated JSON key is: refused, as found by
-        // schemathesis (?page=&page=x read as the default page).
-        List<ErrorDetail> repeated = query.entrySet().stream().filter(e -> e.getValue().size() > 1)
-                .map(e -> ErrorDetail.of(e.getKey(), "given more than once")).toList();
-        if (!repeated.isEmpty()) {
-            throw new GatewayException(ErrorCode.INVALID_QUERY_PARAMS, "A query parameter is given more than once.",
-                    repeated);
-        }
     }
 
     private static int number(MultivaluedMap<String, String> query, String name, int fallback, int min, int max) {
