@@ -27,8 +27,7 @@ HEXGATE_MGMT=19004
 KEY=bench-key-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 TOKEN=hxtp_benchToken$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
-need() { command -v "$1" >/dev/null || { echo "installing $2"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null \
-  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }; }
+. bench/common.sh
 need wrk wrk
 need nginx nginx-light
 [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
@@ -92,13 +91,7 @@ store_reads() { curl -fs "http://127.0.0.1:$HEXGATE_MGMT/q/metrics" | awk '/^hex
 proxied() { curl -fs "http://127.0.0.1:$HEXGATE_MGMT/q/metrics" | awk '/^hexgate_proxy_requests_seconds_count\{.*outcome="proxied"/ {s+=$2} END {printf "%d", s}'; }
 
 # ---- wrk helpers: requests/s and latency percentiles (ms) ----
-cat >"$WORK/report.lua" <<'EOF'
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %.1f %.3f %.3f %d %d\n", summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.errors.status + summary.errors.connect
-    + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.requests))
-end
-EOF
+wrk_report "$WORK/report.lua"
 # CPU time (ms) used so far by the nginx worker and by hexgate: where the two cores go during a run.
 cpu_ms() { [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ] && awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f", ($14 + $15) * 1000 / hz}' "/proc/$1/stat" || echo 0; }
 run_wrk() { # name url extra-args...

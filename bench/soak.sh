@@ -29,8 +29,7 @@ BAO_PORT=19105   # and its cluster port, 19106
 KEY=soak-key-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 TOKEN=hxtp_soakLoad$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
-need() { command -v "$1" >/dev/null || { echo "installing $2"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null \
-  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }; }
+. bench/common.sh
 need wrk wrk
 need nginx nginx-light
 [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests

@@ -64,32 +64,27 @@ class Soak:
             c.close()
 
     # ---- writes: a link, a replace and a delete every second ----
-    def link(self, cid, kind):
-        token = "hxtp_soak" + os.urandom(12).hex()
+    def write(self, kind, cid, method, path, body, ok, token):
+        """One write: acknowledged, the connection is expected to hold `token` afterwards (None: to be gone); else either."""
         with self.lock:
             self.writes["attempted"] += 1
-        status, _ = self.call(kind, "POST", "/connections", {
-            "provider_config_key": "hex", "connection_id": cid, "connection_config": {"subdomain": "app"},
-            "credentials": {"type": "API_KEY", "apiKey": token}, "end_user": {"id": "soak-writer"}}, ok=(200, 201))
+        status, _ = self.call(kind, method, path, body, ok=ok)
         with self.lock:
-            if status in (200, 201):
+            if status in ok:
                 self.writes["acknowledged"] += 1
                 self.expected[cid] = token
                 self.uncertain.discard(cid)
             else:
                 self.uncertain.add(cid)
 
+    def link(self, cid, kind):
+        token = "hxtp_soak" + os.urandom(12).hex()
+        self.write(kind, cid, "POST", "/connections", {
+            "provider_config_key": "hex", "connection_id": cid, "connection_config": {"subdomain": "app"},
+            "credentials": {"type": "API_KEY", "apiKey": token}, "end_user": {"id": "soak-writer"}}, (200, 201), token)
+
     def delete(self, cid):
-        with self.lock:
-            self.writes["attempted"] += 1
-        status, _ = self.call("delete", "DELETE", "/connections/" + cid, ok=(200, 204))
-        with self.lock:
-            if status in (200, 204):
-                self.writes["acknowledged"] += 1
-                self.expected[cid] = None
-                self.uncertain.discard(cid)
-            else:
-                self.uncertain.add(cid)
+        self.write("delete", cid, "DELETE", "/connections/" + cid, None, (200, 204), None)
 
     def live(self):
         with self.lock:
@@ -318,6 +313,10 @@ class Soak:
     def in_window(self, t):
         return any(start <= t <= end + GRACE for start, end, _ in self.windows)
 
+    def nearest(self, t):
+        start, end, fault = min(self.windows, key=lambda w: min(abs(t - w[0]), abs(t - w[1])))
+        return "%s %.0f..%.0f s" % (fault, start - self.started, end - self.started)
+
     def verify_store(self):
         bao = urllib.parse.urlparse(self.a.bao_addr)
         found = missing = wrong = 0
@@ -387,8 +386,9 @@ class Soak:
             requests, connect, read, write, timeout, status, p50, p99, worst = wrk
             print("proxied load (wrk): %s requests (%.0f/s), non-200 answers %s, socket errors connect %s read %s write %s timeout %s; "
                   "p50 %s ms, p99 %s ms, max %s ms" % (requests, int(requests) / self.a.duration, status, connect, read, write, timeout, p50, p99, worst))
-            outside = sum(n for t, n in wrk_failed if not self.in_window(t))
-            print("proxied load: non-200 answers outside fault windows: %d" % outside)
+            outside = sorted((t, n) for t, n in wrk_failed if not self.in_window(t))
+            print("proxied load: non-200 answers outside fault windows: %d%s" % (sum(n for _, n in outside), "".join(
+                "\n   at %.0f s: %d (nearest fault: %s)" % (t - self.started, n, self.nearest(t)) for t, n in outside[:20])))
         by = {}
         for t, kind, outcome in self.events:
             key = (kind, outcome, "outside" if outcome != "ok" and not self.in_window(t) else "")
