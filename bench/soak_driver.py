@@ -310,8 +310,9 @@ class Soak:
         return time.time() < self.until
 
     # ---- after ----
-    def in_window(self, t):
-        return any(start <= t <= end + GRACE for start, end, _ in self.windows)
+    def in_window(self, t, bucket=0):
+        """Whether time t, or the bucket of `bucket` seconds starting at t (wrk counts per whole second), meets a window."""
+        return any(start <= t + bucket and t <= end + GRACE for start, end, _ in self.windows)
 
     def nearest(self, t):
         start, end, fault = min(self.windows, key=lambda w: min(abs(t - w[0]), abs(t - w[1])))
@@ -386,7 +387,8 @@ class Soak:
             requests, connect, read, write, timeout, status, p50, p99, worst = wrk
             print("proxied load (wrk): %s requests (%.0f/s), non-200 answers %s, socket errors connect %s read %s write %s timeout %s; "
                   "p50 %s ms, p99 %s ms, max %s ms" % (requests, int(requests) / self.a.duration, status, connect, read, write, timeout, p50, p99, worst))
-            outside = sorted((t, n) for t, n in wrk_failed if not self.in_window(t))
+            # wrk's counts are per whole second: the second a window starts in counts as inside it.
+            outside = sorted((t, n) for t, n in wrk_failed if not self.in_window(t, bucket=1))
             print("proxied load: non-200 answers outside fault windows: %d%s" % (sum(n for _, n in outside), "".join(
                 "\n   at %.0f s: %d (nearest fault: %s)" % (t - self.started, n, self.nearest(t)) for t, n in outside[:20])))
         by = {}
@@ -425,7 +427,7 @@ class Soak:
                                             last["heap_mb"], last["fds"], max(s["loop_delay_ms"] for s in self.samples)))
         print("left open 40 s after the load: %d caller connections to the gateway, %d upstream connections" % (callers, pool))
         flat = abs(rss_slope * span) <= max(2 * rss_noise, 0.02 * last["rss_mb"]) and abs(fd_slope * span) <= max(2 * fd_noise, 2)
-        clean = outside_errors == 0 and (not wrk or sum(n for t, n in wrk_failed if not self.in_window(t)) == 0)
+        clean = outside_errors == 0 and (not wrk or sum(n for t, n in wrk_failed if not self.in_window(t, bucket=1)) == 0)
         kept = missing + wrong == 0 and session_connections >= self.sessions_linked
         print("verdict: RSS and FDs %s; errors outside fault windows: %s; acknowledged writes %s; stuck: %s" % (
             "flat" if flat else "GROWING", "none" if clean else "SOME", "all present" if kept else "LOST",
