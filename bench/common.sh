@@ -16,3 +16,10 @@ done = function(summary, latency, requests)
 end
 LUA
 }
+
+# nginx_head <name>: the start of an nginx.conf for one worker whose pid and error log are $WORK/<name>.*, up to and
+# including "http {" and its keep-alive settings; the caller writes the servers and the closing brace.
+nginx_head() {
+  printf '%s\n' "worker_processes 1;" "pid $WORK/$1.pid;" "error_log $WORK/$1-error.log warn;" \
+    "events { worker_connections 4096; }" "http {" "  access_log off;" "  keepalive_requests 1000000;"
+}

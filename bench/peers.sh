@@ -47,17 +47,7 @@ trap cleanup EXIT
 chmod 755 "$WORK"
 
 nginx_conf() { # <name> <server block>
-  cat >"$WORK/$1.conf" <<EOF
-worker_processes 1;
-pid $WORK/$1.pid;
-error_log $WORK/$1-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  $2
-}
-EOF
+  { nginx_head "$1"; printf '  %s\n}\n' "$2"; } >"$WORK/$1.conf"
   nginx -c "$WORK/$1.conf" -p "$WORK"
   sleep 0.3
   PID[$1]=$(pgrep -P "$(cat "$WORK/$1.pid")" | head -1)   # its one worker: the process doing the work

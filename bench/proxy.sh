@@ -42,14 +42,7 @@ trap cleanup EXIT
 # ---- nginx: the upstream (a fake Hex answering JSON) and the reference reverse proxy ----
 truncate -s 1G "$WORK/1g.bin"
 chmod 755 "$WORK"; chmod 644 "$WORK/1g.bin"   # nginx workers run unprivileged
-cat >"$WORK/nginx.conf" <<EOF
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
+{ nginx_head nginx; cat <<EOF
   upstream hex { server 127.0.0.1:$UPSTREAM; keepalive 128; }
   server {
     listen 127.0.0.1:$UPSTREAM;
@@ -71,6 +64,7 @@ http {
   }
 }
 EOF
+} >"$WORK/nginx.conf"
 nginx -c "$WORK/nginx.conf" -p "$WORK"
 
 # ---- hexgate ----

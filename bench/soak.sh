@@ -49,14 +49,7 @@ trap cleanup EXIT
 # ---- upstream: nginx, and the Python helper behind it ----
 truncate -s 64M "$WORK/big.bin"; truncate -s 8M "$WORK/mid.bin"
 chmod 755 "$WORK"; chmod 644 "$WORK"/*.bin
-cat >"$WORK/nginx.conf" <<EOF
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
+{ nginx_head nginx; cat <<EOF
   client_max_body_size 64m;
   server {
     listen 127.0.0.1:$UPSTREAM;
@@ -74,6 +67,7 @@ http {
   }
 }
 EOF
+} >"$WORK/nginx.conf"
 python3 - "$HELPER" >"$WORK/helper.log" 2>&1 <<'PY' &
 import hashlib, http.server, json, socket, struct, sys
 class Helper(http.server.BaseHTTPRequestHandler):

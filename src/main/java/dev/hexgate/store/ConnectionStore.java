@@ -319,7 +319,7 @@ public class ConnectionStore {
     }
 
     /**
-     * The first {@code chunk} keys after {@code offset} are skipped. The LIST that ends the skipping asks for the chunk
+     * Skips {@code offset} keys and answers the next {@code chunk}. The LIST that ends the skipping asks for the chunk
      * too, so a deep page costs no more LISTs than the first one (each costs a KV v2 server the whole folder).
      */
     private Uni<Listed> start(String folder, String after, long offset, int chunk) {
