@@ -228,6 +228,40 @@ test('createConnectSession() error: an end user is required', async () => {
     assert.equal(res.data.error.code, 'invalid_body');
 });
 
+test('createReconnectSession() gives a link whose submit replaces the token and keeps the connection', async () => {
+    const id = `${connectionId}-re`;
+    await link(id, 'app', env('HEX_TOKEN_APP'), `user-${run}`, { metadata: { team: 'finance' }, tags: { env: 'sdk' } });
+    const session = await nango.createReconnectSession({ connection_id: id, integration_id: providerConfigKey });
+    assert.match(session.data.token, /^hexgate_connect_session_[0-9a-f]{64}$/);
+    assert.ok(session.data.connect_link.endsWith(`/connect?session_token=${session.data.token}`));
+    // What @nangohq/frontend's nango.auth() sends with that session (the browser test drives the real call).
+    const auth = await fetch(`${host}/api-auth/api-key/hex?connect_session_token=${session.data.token}&params[subdomain]=app`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ apiKey: env('HEX_TOKEN_EU') })
+    });
+    // The EU token belongs to eu.hex.tech: Hex refuses it for the connection's subdomain, and nothing changes.
+    assert.equal(auth.status, 400);
+    assert.equal((await auth.json()).error.code, 'connection_test_failed');
+    const again = await fetch(`${host}/api-auth/api-key/hex?connect_session_token=${session.data.token}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ apiKey: env('HEX_TOKEN_APP') })
+    });
+    assert.equal(again.status, 200);
+    assert.deepEqual(await again.json(), { connectionId: id, providerConfigKey });
+    const connection = await nango.getConnection(providerConfigKey, id);
+    assert.deepEqual(connection.metadata, { team: 'finance' });
+    assert.deepEqual(connection.tags, { env: 'sdk' });
+    assert.equal(connection.end_user.id, `user-${run}`);
+});
+
+test('createReconnectSession() error: an unknown connection is a 400 invalid_body, as Nango', async () => {
+    const res = await failure(() => nango.createReconnectSession({ connection_id: 'never-existed', integration_id: 'hex' }));
+    assert.equal(res.status, 400);
+    assert.equal(res.data.error.code, 'invalid_body');
+});
+
 test('a wrong secret key is a 401 and a proxy-only key cannot read connections', async () => {
     const stranger = new Nango({ host, secretKey: 'not-a-hexgate-key' });
     const unknown = await failure(() => stranger.getConnection(providerConfigKey, connectionId));

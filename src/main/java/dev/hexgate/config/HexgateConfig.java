@@ -32,6 +32,9 @@ public interface HexgateConfig {
     /** Values of the Vault mount and folder: segments of letters, digits, {@code _ . -}; never {@code .} or {@code ..}. */
     String PATH = "(?!\\.\\.?(/|$))[A-Za-z0-9_.-]+(/(?!\\.\\.?(/|$))[A-Za-z0-9_.-]+)*";
 
+    /** An origin as browsers send it: {@code http(s)://host[:port]}, lower case, nothing after the port. */
+    String ORIGIN = "https?://(\\[[0-9a-f:.]+\\]|[a-z0-9]([a-z0-9.-]*[a-z0-9])?)(:[0-9]{1,5})?";
+
     /** Values of the {@code *_EVERY} settings: a duration ({@code 30s}, {@code 1h}, ISO-8601) or {@code off}. */
     String EVERY = "(?i)off|disabled|\\d+(ms|s|m|h|d)?|P\\S+";
 
@@ -58,6 +61,13 @@ public interface HexgateConfig {
     /** {@code HEXGATE_PUBLIC_URL}: base of connect links, default {@code http://localhost:8080}. */
     @WithDefault("http://localhost:8080")
     URI publicUrl();
+
+    /**
+     * {@code HEXGATE_CONNECT_FRAME_ANCESTORS}: comma-separated origins ({@code https://app.example.com}) that may frame the
+     * Connect page ({@code @nangohq/frontend}'s {@code openConnectUI}) and that get CORS on {@code POST /api-auth/api-key/*}
+     * and {@code GET /connect/session}; none by default (the page cannot be framed, no CORS anywhere).
+     */
+    Optional<List<@Pattern(regexp = ORIGIN, message = "(HEXGATE_CONNECT_FRAME_ANCESTORS) each entry must be an origin: http or https, a lower-case host, an optional port, no path") String>> connectFrameAncestors();
 
     Vault vault();
 

@@ -60,7 +60,7 @@ public class ConnectionService {
         NewConnection link = new NewConnection(
                 request.connectionId() != null ? request.connectionId() : UUID.randomUUID().toString(),
                 request.providerConfigKey(), request.connectionConfig().subdomain(), request.credentials().apiKey(),
-                request.metadata(), request.endUser(), request.tags(), request.webhookUrlOverride(), false);
+                request.metadata(), request.endUser(), request.tags(), request.webhookUrlOverride(), false, false);
         return verify(link).flatMap(account -> store(link, account));
     }
 
@@ -82,12 +82,19 @@ public class ConnectionService {
         return store.read(link.connectionId()).flatMap(existing -> {
             String now = clock.instant().truncatedTo(ChronoUnit.MILLIS).toString();
             Optional<Connection> before = existing.map(e -> e.value().connection());
+            if (link.reconnect() && before.isEmpty()) {
+                throw new GatewayException(ErrorCode.UNKNOWN_CONNECTION,
+                        "The connection this reconnect session was for no longer exists; nothing was saved.");
+            }
             String createdAt = before.map(Connection::createdAt).orElse(now);
             // Absent keeps the override a replaced connection had; "" clears it. A new link clears its errors.
             String override = link.webhookUrlOverride() == null ? before.map(Connection::webhookUrlOverride).orElse(null)
                     : link.webhookUrlOverride().isEmpty() ? null : link.webhookUrlOverride();
+            Connection kept = link.reconnect() ? before.get() : null;
             Connection connection = new Connection(link.connectionId(), link.providerConfigKey(), link.subdomain(),
-                    link.metadata(), link.endUser(), link.tags() == null ? Map.of() : link.tags(), createdAt, now, account,
+                    kept != null ? kept.metadata() : link.metadata(),
+                    kept != null && kept.endUser() != null ? kept.endUser() : link.endUser(),
+                    link.tags() != null ? link.tags() : kept != null ? kept.tags() : Map.of(), createdAt, now, account,
                     override, List.of());
             List<AuthEvent> events = new ArrayList<>();
             events.add(AuthEvent.linked(connection, before.isPresent(), link.viaSession()));

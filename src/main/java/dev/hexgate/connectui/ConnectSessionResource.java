@@ -47,10 +47,29 @@ public class ConnectSessionResource {
         }
         // A session is a capability to attach a Hex account to an end user: who asked for one is audited.
         String keyId = SecretKeys.keyId(authorization);
-        return sessions.create(request)
-                .invoke(created -> audit.byKey(keyId, "connect_session", null, "created"))
+        return answer(sessions.create(request), keyId, "connect_session", null);
+    }
+
+    /** Nango's {@code createReconnectSession()}: a session whose submit replaces the token of one connection. */
+    @POST
+    @Path("/reconnect")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<Envelope>> reconnect(ReconnectSessionRequest request, @Context UriInfo uri,
+            @HeaderParam("Authorization") String authorization) {
+        if (!uri.getQueryParameters().isEmpty()) {
+            throw new GatewayException(ErrorCode.INVALID_QUERY_PARAMS, "This route takes no query parameters.");
+        }
+        String keyId = SecretKeys.keyId(authorization);
+        return answer(sessions.createReconnect(request), keyId, "reconnect_session",
+                request == null ? null : request.connectionId());
+    }
+
+    private Uni<RestResponse<Envelope>> answer(Uni<ConnectSessionService.Created> creation, String keyId, String action,
+            String connectionId) {
+        return creation
+                .invoke(created -> audit.byKey(keyId, action, connectionId, "created"))
                 .onFailure(GatewayException.class)
-                .invoke(e -> audit.byKey(keyId, "connect_session", null, ((GatewayException) e).code().code()))
+                .invoke(e -> audit.byKey(keyId, action, connectionId, ((GatewayException) e).code().code()))
                 .map(created -> RestResponse.status(RestResponse.Status.CREATED, new Envelope(Map.of(
                         "token", created.token(), "connect_link", created.connectLink(), "expires_at", created.expiresAt()))));
     }

@@ -6,6 +6,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,7 +14,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.connection.LinkRequestValidator;
 import dev.hexgate.domain.ConnectSession;
+import dev.hexgate.domain.Connection;
 import dev.hexgate.domain.EndUser;
+import dev.hexgate.domain.StoredConnection;
 import dev.hexgate.domain.Validation;
 import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.ErrorDetail;
@@ -64,17 +67,76 @@ public class ConnectSessionService {
     }
 
     public Uni<Created> create(ConnectSessionRequest request) {
-        String subdomain = validate(request);
+        if (request == null) {
+            throw new GatewayException(ErrorCode.INVALID_BODY, "A JSON body is required.");
+        }
+        List<ErrorDetail> errors = new ArrayList<>();
+        if (request.endUser() == null) {
+            errors.add(ErrorDetail.of("end_user.id", "required, 1 to 255 characters"));
+        }
+        String subdomain = validate(request.endUser(), request.tags(), request.integrationsConfigDefaults(),
+                request.webhookUrlOverride(), errors);
+        String key = config.providerConfigKey();
+        if (request.allowedIntegrations() != null && request.allowedIntegrations().stream().anyMatch(i -> !key.equals(i))) {
+            errors.add(ErrorDetail.of("allowed_integrations", "this gateway only serves '" + key + "'"));
+        }
+        refuse(errors);
+        return save(new ConnectSession(request.endUser(), request.tags() == null ? Map.of() : request.tags(), subdomain,
+                null, null, null, null, emptyToNull(request.webhookUrlOverride()), null));
+    }
+
+    /**
+     * A session whose submit replaces the token of an existing connection and keeps its id, metadata, end user and (unless
+     * given here) tags. As Nango: an unknown connection or integration is 400 {@code invalid_body}; the end user is the
+     * connection's, or the one given if it has none. The subdomain is preset to the connection's unless the defaults name
+     * one: a new token for the same Hex workspace.
+     */
+    public Uni<Created> createReconnect(ReconnectSessionRequest request) {
+        if (request == null) {
+            throw new GatewayException(ErrorCode.INVALID_BODY, "A JSON body is required.");
+        }
+        List<ErrorDetail> errors = new ArrayList<>();
+        if (request.connectionId() == null || !Validation.isConnectionId(request.connectionId())) {
+            errors.add(ErrorDetail.of("connection_id", "required: the id of an existing connection"));
+        }
+        if (request.integrationId() == null || request.integrationId().isEmpty()) {
+            errors.add(ErrorDetail.of("integration_id", "required: '" + config.providerConfigKey() + "'"));
+        }
+        String preset = validate(request.endUser(), request.tags(), request.integrationsConfigDefaults(),
+                request.webhookUrlOverride(), errors);
+        refuse(errors);
+        Uni<Optional<Connection>> connection = StoreException.orUnavailable(store.find(request.connectionId()))
+                .map(found -> found.map(StoredConnection::connection));
+        return connection.flatMap(found -> {
+            if (found.isEmpty() || !config.providerConfigKey().equals(request.integrationId())) {
+                throw new GatewayException(ErrorCode.INVALID_BODY, "ConnectionID or IntegrationId does not exists");
+            }
+            Connection c = found.get();
+            return save(new ConnectSession(c.endUser() != null ? c.endUser() : request.endUser(), request.tags(),
+                    preset != null ? preset : c.subdomain(), null, null, null, null,
+                    emptyToNull(request.webhookUrlOverride()), c.connectionId()));
+        });
+    }
+
+    /** Stores the session under the hash of a new token, with its creation and expiry times. */
+    private Uni<Created> save(ConnectSession request) {
         String token = TOKEN_PREFIX + random.hex(32);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         String expiresAt = now.plus(config.connectSession().ttl()).toString();
-        ConnectSession session = new ConnectSession(request.endUser(), request.tags() == null ? Map.of() : request.tags(),
-                subdomain, now.toString(), expiresAt, null, null,
-                request.webhookUrlOverride() == null || request.webhookUrlOverride().isEmpty() ? null
-                        : request.webhookUrlOverride());
+        ConnectSession session = new ConnectSession(request.endUser(), request.tags(), request.presetSubdomain(),
+                now.toString(), expiresAt, null, null, request.webhookUrlOverride(), request.reconnectConnectionId());
         String base = config.publicUrl().toString().replaceAll("/+$", "");
         return StoreException.orUnavailable(store.createSession(id(token), session))
                 .replaceWith(new Created(token, base + "/connect?session_token=" + token, expiresAt));
+    }
+
+    private static String emptyToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
+    }
+
+    /** Whether {@code token} has the form of a session token (it may still be unknown). */
+    static boolean isTokenFormat(String token) {
+        return token != null && TOKEN.matcher(token).matches();
     }
 
     public Uni<Lookup> lookup(String token) {
@@ -105,27 +167,20 @@ public class ConnectSessionService {
                 .orUnavailable(store.replaceSession(open.id(), open.record().value().unused(), open.record().version() + 1));
     }
 
-    private String validate(ConnectSessionRequest request) {
-        if (request == null) {
-            throw new GatewayException(ErrorCode.INVALID_BODY, "A JSON body is required.");
-        }
-        List<ErrorDetail> errors = new ArrayList<>();
-        EndUser user = request.endUser();
-        if (user == null) {
-            errors.add(ErrorDetail.of("end_user.id", "required, 1 to 255 characters"));
-        } else {
+    /** Checks what both kinds of session take; answers the preset subdomain, if the defaults name one. */
+    private String validate(EndUser user, Map<String, String> tags,
+            Map<String, ConnectSessionRequest.IntegrationDefaults> defaults, String webhookUrlOverride,
+            List<ErrorDetail> errors) {
+        if (user != null) {
             // The session's end user and tags become the connection's: the same rules as a link's (schemathesis found
             // a 300-character tag key accepted here).
             LinkRequestValidator.checkEndUser(user, errors);
         }
-        LinkRequestValidator.checkTags("tags", request.tags(), errors);
+        LinkRequestValidator.checkTags("tags", tags, errors);
         String key = config.providerConfigKey();
-        if (request.allowedIntegrations() != null && request.allowedIntegrations().stream().anyMatch(i -> !key.equals(i))) {
-            errors.add(ErrorDetail.of("allowed_integrations", "this gateway only serves '" + key + "'"));
-        }
         String subdomain = null;
-        if (request.integrationsConfigDefaults() != null) {
-            for (var entry : request.integrationsConfigDefaults().entrySet()) {
+        if (defaults != null) {
+            for (var entry : defaults.entrySet()) {
                 if (!key.equals(entry.getKey())) {
                     errors.add(ErrorDetail.of("integrations_config_defaults",
                             "unknown integration; this gateway serves '" + key + "'"));
@@ -138,11 +193,14 @@ public class ConnectSessionService {
                 }
             }
         }
-        links.checkWebhookUrl(request.webhookUrlOverride(), errors);
+        links.checkWebhookUrl(webhookUrlOverride, errors);
+        return subdomain;
+    }
+
+    private static void refuse(List<ErrorDetail> errors) {
         if (!errors.isEmpty()) {
             throw new GatewayException(ErrorCode.INVALID_BODY, "The request body failed validation.", errors);
         }
-        return subdomain;
     }
 
     static String id(String token) {

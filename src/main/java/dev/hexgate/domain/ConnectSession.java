@@ -11,7 +11,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * A connect session as stored under the SHA-256 of its token (never the token itself): who the end user is, a subdomain
- * the backend fixed, when it expires, and whether a link has used it.
+ * the backend fixed, when it expires, and whether a link has used it. A reconnect session names the connection whose
+ * token it replaces; its end user may be null (the connection has none) and its tags null (the connection's are kept).
  */
 @RegisterForReflection
 public record ConnectSession(
@@ -22,7 +23,13 @@ public record ConnectSession(
         @JsonProperty("expires_at") String expiresAt,
         @JsonProperty("used_at") String usedAt,
         @JsonProperty("connection_id") String connectionId,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("webhook_url_override") String webhookUrlOverride) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("webhook_url_override") String webhookUrlOverride,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("reconnect_connection_id") String reconnectConnectionId) {
+
+    @JsonIgnore
+    public boolean isReconnect() {
+        return reconnectConnectionId != null;
+    }
 
     @JsonIgnore
     public boolean isUsed() {
@@ -36,10 +43,11 @@ public record ConnectSession(
 
     public ConnectSession usedBy(String connection, Instant at) {
         return new ConnectSession(endUser, tags, presetSubdomain, createdAt, expiresAt, at.toString(), connection,
-                webhookUrlOverride);
+                webhookUrlOverride, reconnectConnectionId);
     }
 
     public ConnectSession unused() {
-        return new ConnectSession(endUser, tags, presetSubdomain, createdAt, expiresAt, null, null, webhookUrlOverride);
+        return new ConnectSession(endUser, tags, presetSubdomain, createdAt, expiresAt, null, null, webhookUrlOverride,
+                reconnectConnectionId);
     }
 }

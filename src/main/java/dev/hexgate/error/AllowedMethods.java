@@ -17,7 +17,11 @@ public final class AllowedMethods {
             new Route(Pattern.compile("/connections/?"), "GET, HEAD, POST, OPTIONS"),
             new Route(Pattern.compile("/connections/[^/]+/?"), "GET, HEAD, DELETE, OPTIONS"),
             new Route(Pattern.compile("/connect/sessions/?"), "POST, OPTIONS"),
+            new Route(Pattern.compile("/connect/sessions/reconnect/?"), "POST, OPTIONS"),
+            new Route(Pattern.compile("/connect/session/?"), "GET, HEAD, OPTIONS"),
+            new Route(Pattern.compile("/connect/open/?"), "POST, OPTIONS"),
             new Route(Pattern.compile("/connect/?"), "GET, HEAD, POST, OPTIONS"),
+            new Route(Pattern.compile("/api-auth/api-key/[^/]+/?"), "POST, OPTIONS"),
             new Route(Pattern.compile("/integrations/?"), "GET, HEAD, OPTIONS"),
             new Route(Pattern.compile("/integrations/[^/]+/?"), "GET, HEAD, OPTIONS"));
 

@@ -5,6 +5,8 @@ import java.util.Locale;
 /** Every error code the gateway itself produces (docs/contract.md §3), with its HTTP status. */
 public enum ErrorCode {
     MISSING_AUTH_HEADER(401),
+    INVALID_CONNECT_SESSION_TOKEN_FORMAT(401),
+    UNKNOWN_CONNECT_SESSION_TOKEN(401),
     UNKNOWN_SECRET_KEY(401),
     FORBIDDEN(403),
     INVALID_JSON(400),
@@ -18,6 +20,7 @@ public enum ErrorCode {
     METHOD_NOT_ALLOWED(405),
     UNSUPPORTED_MEDIA_TYPE(415),
     CONNECTION_TEST_FAILED(400),
+    INVALID_CONNECTION(400),
     UPSTREAM_RATE_LIMITED(429),
     UPSTREAM_UNREACHABLE(502),
     UPSTREAM_TIMEOUT(504),

@@ -123,6 +123,11 @@ class ConfigValidationTest {
             "HEXGATE_TOKEN_CHECK_INTERVAL        | -1h",
             "HEXGATE_TOKEN_CHECK_RATE            | -5",
             "HEXGATE_TOKEN_CHECK_RATE            | 31",
+            "HEXGATE_CONNECT_FRAME_ANCESTORS     | app.example.com",
+            "HEXGATE_CONNECT_FRAME_ANCESTORS     | https://app.example.com/",
+            "HEXGATE_CONNECT_FRAME_ANCESTORS     | https://*.example.com",
+            "HEXGATE_CONNECT_FRAME_ANCESTORS     | https://App.Example.com",
+            "HEXGATE_CONNECT_FRAME_ANCESTORS     | 'https://a.example.com,\"x\"'",
     })
     void refusesABadValueNamingItsVariable(String variable, String value) {
         List<String> problems = problems(Map.of(variable, value));

@@ -72,6 +72,7 @@ class EnvironmentVariablesTest {
                 Map.entry("HEXGATE_TLS_RELOAD_EVERY", "10m"),
                 Map.entry("HEXGATE_VAULT_TOKEN_CHECK_EVERY", "30s"),
                 Map.entry("HEXGATE_WEBHOOK_URLS", "https://a.example.com/hooks,https://b.example.com/hooks"),
+                Map.entry("HEXGATE_CONNECT_FRAME_ANCESTORS", "https://app.example.com,http://localhost:3000"),
                 Map.entry("HEXGATE_WEBHOOK_SIGNING_KEY", "new-signing-key-0123456789,old-signing-key-0123456789"),
                 Map.entry("HEXGATE_WEBHOOK_MAX_AGE", "6h"),
                 Map.entry("HEXGATE_WEBHOOK_TIMEOUT", "5s"),
@@ -114,6 +115,7 @@ class EnvironmentVariablesTest {
         assertEquals(Duration.ofMinutes(10), c.tls().reloadEvery());
         assertEquals("30s", c.vault().tokenCheckEvery());
         assertEquals(Optional.of(List.of("https://a.example.com/hooks", "https://b.example.com/hooks")), c.webhook().urls());
+        assertEquals(Optional.of(List.of("https://app.example.com", "http://localhost:3000")), c.connectFrameAncestors());
         assertEquals(Optional.of(List.of("new-signing-key-0123456789", "old-signing-key-0123456789")),
                 c.webhook().signingKey());
         assertEquals(Duration.ofHours(6), c.webhook().maxAge());
@@ -158,6 +160,7 @@ class EnvironmentVariablesTest {
         assertEquals(URI.create("http://localhost:8080"), c.publicUrl());
         assertEquals(Duration.ofMinutes(30), c.connectSession().ttl());
         assertTrue(c.webhook().urls().isEmpty() && c.webhook().signingKey().isEmpty());
+        assertTrue(c.connectFrameAncestors().isEmpty(), "nobody may frame the Connect page by default");
         assertEquals(Duration.ofHours(24), c.webhook().maxAge());
         assertEquals("prod", c.webhook().environment());
         assertEquals(Duration.ofHours(24), c.tokenCheck().interval());

@@ -11,10 +11,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -25,10 +23,8 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
-import dev.hexgate.testing.Await;
+import dev.hexgate.testing.Chromium;
 import dev.hexgate.testing.ConnectFlow;
 import dev.hexgate.testing.FakeHex;
 import dev.hexgate.testing.FakeHexResource;
@@ -42,7 +38,7 @@ import io.restassured.RestAssured;
 /**
  * The Connect UI in real headless Chromium (Debian's chromium and chromium-driver): an end user opens the link, is
  * told a token is wrong, enters a good one and is connected; the link then no longer works. Screenshots go to
- * target/screenshots/. Required in CI (CI=true); skipped elsewhere when Chromium is not installed.
+ * target/screenshots/. Required in CI (CI=true); skipped elsewhere when Chromium is not installed ({@link Chromium}).
  */
 @QuarkusTest
 @WithTestResource(OpenBaoResource.class)
@@ -50,8 +46,6 @@ import io.restassured.RestAssured;
 @ExtendWith(NoSecretsInLogs.class)
 class ConnectBrowserTest {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SHOTS = Path.of("target/screenshots");
     private static ChromeDriver browser;
 
@@ -59,19 +53,7 @@ class ConnectBrowserTest {
 
     @BeforeAll
     static void startBrowser() throws IOException {
-        boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-        if (!installed && !"true".equals(System.getenv("CI"))) {
-            Assumptions.abort("Chromium not installed: apt-get install chromium chromium-driver (required in CI)");
-        }
-        assertTrue(installed,
-                "CI needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)");
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
-                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                        "--user-data-dir=" + Files.createTempDirectory("hexgate-chromium"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        browser = Chromium.start();
         Files.createDirectories(SHOTS);
     }
 
@@ -151,9 +133,7 @@ class ConnectBrowserTest {
     }
 
     private static WebElement waitFor(By locator) {
-        assertTrue(Await.until(() -> !browser.findElements(locator).isEmpty(), Duration.ofSeconds(15)),
-                "waiting for " + locator);
-        return browser.findElement(locator);
+        return Chromium.waitFor(browser, locator);
     }
 
     private static void shot(String name) throws IOException {

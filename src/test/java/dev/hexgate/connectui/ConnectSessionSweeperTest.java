@@ -50,7 +50,7 @@ class ConnectSessionSweeperTest {
     private void stored(String id, Duration expiredAgo, boolean used) {
         Instant expiry = Instant.now().minus(expiredAgo);
         ConnectSession session = new ConnectSession(new EndUser("user-9", null, null, null), Map.of(), null,
-                expiry.minus(Duration.ofMinutes(30)).toString(), expiry.toString(), null, null, null);
+                expiry.minus(Duration.ofMinutes(30)).toString(), expiry.toString(), null, null, null, null);
         store.createSession(id, used ? session.usedBy("acme", expiry.minusSeconds(60)) : session).await().indefinitely();
     }
 

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -108,7 +109,9 @@ class ConnectSessionsTest {
                 .header("X-Content-Type-Options", "nosniff")
                 .header("Referrer-Policy", "no-referrer")
                 .header("Cache-Control", "no-store")
-                .header("Set-Cookie", containsString("SameSite=Strict"))
+                .header("X-Frame-Options", "DENY")
+                .header("Content-Security-Policy", matchesPattern(".*script-src 'nonce-[0-9a-f]{32}'.*"))
+                .header("Set-Cookie", nullValue())
                 .body(containsString("<label for=\"subdomain\">Subdomain</label>"))
                 .body(containsString("<label for=\"api_token\">API Token</label>"))
                 .body(containsString("type=\"password\""))
@@ -137,7 +140,7 @@ class ConnectSessionsTest {
                 .body("connections[0].connection_id", matchesPattern("[0-9a-f-]{36}"));
 
         ConnectFlow.open(token).then().statusCode(410).body(containsString("already been used"));
-        given().formParam("session_token", token).formParam("csrf", "x").formParam("subdomain", "acme")
+        given().formParam("session_token", token).formParam("subdomain", "acme")
                 .formParam("api_token", hex.personalToken("acme")).when().post("/connect").then().statusCode(410);
     }
 
@@ -204,16 +207,22 @@ class ConnectSessionsTest {
         given().when().get("/connect").then().statusCode(404);
     }
 
+    /** The CSRF checks of docs/security.md: Fetch Metadata and Origin, no cookie (it must work in third-party frames). */
     @Test
     void refusesAFormPostedFromAnotherSite() {
         String token = ConnectFlow.session(USER);
-        given().formParam("session_token", token).formParam("csrf", "guess").formParam("subdomain", "app")
-                .formParam("api_token", hex.personalToken("app")).when().post("/connect").then().statusCode(403);
-        Response page = ConnectFlow.open(token);
-        String csrf = page.htmlPath().getString("**.find { it.@name == 'csrf' }.@value");
-        given().cookie("hexgate_csrf", page.getCookie("hexgate_csrf")).header("Sec-Fetch-Site", "cross-site")
-                .formParam("session_token", token).formParam("csrf", csrf).formParam("subdomain", "app")
-                .formParam("api_token", hex.personalToken("app")).when().post("/connect").then().statusCode(403);
+        for (String site : new String[] { "cross-site", "same-site" }) {
+            given().header("Sec-Fetch-Site", site).formParam("session_token", token).formParam("subdomain", "app")
+                    .formParam("api_token", hex.personalToken("app")).when().post("/connect").then().statusCode(403)
+                    .body(containsString("could not be verified"));
+        }
+        for (String origin : new String[] { "https://evil.example", "null", "http://localhost:1", "not an origin" }) {
+            given().header("Origin", origin).formParam("session_token", token).formParam("subdomain", "app")
+                    .formParam("api_token", hex.personalToken("app")).when().post("/connect").then().statusCode(403);
+        }
+        given().header("Origin", "null").header("Sec-Fetch-Site", "cross-site").formParam("session_token", token)
+                .formParam("subdomain", "app").formParam("api_token", hex.personalToken("app")).when().post("/connect")
+                .then().statusCode(403);
         assertTrue(hex.received().isEmpty());
         assertTrue(vault.receivedMatching("POST", "/v1/secret/data/hexgate/connections/").isEmpty(), "nothing was linked");
         ConnectFlow.open(token).then().statusCode(200);

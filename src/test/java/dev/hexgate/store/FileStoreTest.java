@@ -183,7 +183,7 @@ class FileStoreTest {
         for (String id : List.of("old", "recent")) {
             Instant expiry = id.equals("old") ? now.minus(Duration.ofDays(2)) : now.minus(Duration.ofHours(1));
             store.createSession(id, new ConnectSession(new EndUser("user-1", null, null, null), Map.of(), null,
-                    expiry.minus(Duration.ofMinutes(30)).toString(), expiry.toString(), null, null, null)).await()
+                    expiry.minus(Duration.ofMinutes(30)).toString(), expiry.toString(), null, null, null, null)).await()
                     .indefinitely();
         }
 

@@ -16,6 +16,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.hexgate.testing.Await;
 import dev.hexgate.testing.FakeHex;
 import dev.hexgate.testing.GatewayProcess;
@@ -30,10 +33,12 @@ import dev.hexgate.testing.WebhookReceiverResource;
 /**
  * Two packaged replicas on one real OpenBao: every webhook is sent by exactly one of them, and a replica killed right
  * after answering a link, while its first attempt hangs, loses nothing: the other replica sends the same delivery again.
+ * A reconnect on one replica reaches the other within the token cache's TTL, with one {@code override} webhook.
  */
 class WebhookDeliveryIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration CACHE_TTL = Duration.ofSeconds(2);
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -53,7 +58,8 @@ class WebhookDeliveryIT {
                     "HEXGATE_UPSTREAM_SCHEME", "http", "HEXGATE_UPSTREAM_CONNECT_TO", hex.address(),
                     "HEXGATE_WEBHOOK_URLS", receiver.url(WebhookReceiverResource.PATH),
                     "HEXGATE_WEBHOOK_SIGNING_KEY", WebhookReceiverResource.SIGNING_KEY,
-                    "HEXGATE_WEBHOOK_TIMEOUT", "2s", "HEXGATE_WEBHOOK_POLL_EVERY", "1s")));
+                    "HEXGATE_WEBHOOK_TIMEOUT", "2s", "HEXGATE_WEBHOOK_POLL_EVERY", "1s",
+                    "HEXGATE_TOKEN_CACHE_TTL", CACHE_TTL.toMillis() + "ms")));
         }
     }
 
@@ -98,6 +104,79 @@ class WebhookDeliveryIT {
         assertEquals("2", attempts.get(1).header("X-Hexgate-Attempt"));
         assertEquals(first.get(0).body(), attempts.get(1).body());
         assertTrue(Await.until(() -> vault.list("hexgate/webhooks/pending/").isEmpty(), WAIT), "and it is done");
+    }
+
+    @Test
+    void aReconnectOnOneReplicaReachesTheOtherWithinTheCacheTtl() throws Exception {
+        String old = hex.personalToken("app");
+        GatewayProcess a = replicas.get(0);
+        GatewayProcess b = replicas.get(1);
+        assertEquals(201, send(a, "/connections", "POST", Links.body("rc-1", "app", old), Keys.FULL).statusCode());
+        assertEquals(200, proxy(b, "rc-1"));
+        assertEquals("Bearer " + old, hex.last().header("Authorization"), "replica b now holds the old token");
+
+        HttpResponse<String> session = send(a, "/connect/sessions/reconnect", "POST",
+                "{\"connection_id\":\"rc-1\",\"integration_id\":\"hex\"}", Keys.FULL);
+        assertEquals(201, session.statusCode(), session.body());
+        String token = new ObjectMapper().readTree(session.body()).path("data").path("token").asText();
+        String fresh = hex.personalToken("app");
+        HttpResponse<String> auth = send(a, "/api-auth/api-key/hex?connect_session_token=" + token + "&params[subdomain]=app",
+                "POST", "{\"apiKey\":\"" + fresh + "\"}", null);
+        assertEquals(200, auth.statusCode(), auth.body());
+        long reconnectedAt = System.nanoTime();
+        assertEquals("rc-1", new ObjectMapper().readTree(auth.body()).path("connectionId").asText());
+
+        // Once a TTL has passed since the reconnect, b's cached copy (read before it) is stale by definition: its very
+        // next request must carry the new token. Slowness here only makes the check later, never wrong.
+        Duration wait = CACHE_TTL.plusMillis(200).minusNanos(System.nanoTime() - reconnectedAt);
+        if (!wait.isNegative()) {
+            Thread.sleep(wait.toMillis() + 1);
+        }
+        hex.clearReceived();
+        for (int i = 0; i < 5; i++) {
+            proxy(a, "rc-1");
+            proxy(b, "rc-1");
+        }
+        assertEquals(10, hex.received().size());
+        assertTrue(hex.received().stream().allMatch(r -> ("Bearer " + fresh).equals(r.header("Authorization"))),
+                "every request, from both replicas, carries the new token; the old one is never sent again");
+        List<JsonNode> versions = vault.readableVersions("hexgate/connections/rc-1");
+        assertEquals(1, versions.size(), "the old token's version is gone from Vault");
+        assertTrue(versions.get(0).toString().contains(fresh) && !versions.get(0).toString().contains(old));
+
+        List<Hook> overrides = receiver.await(WebhookReceiver.operation("override", "rc-1"), 1, WAIT);
+        assertEquals(1, overrides.size(), overrides.toString());
+        JsonNode body = new ObjectMapper().readTree(overrides.get(0).body());
+        assertTrue(body.path("success").asBoolean(), body.toString());
+        HttpResponse<String> read = send(b, "/connections/rc-1", "GET", null, Keys.FULL);
+        JsonNode connection = new ObjectMapper().readTree(read.body());
+        assertEquals("finance", connection.path("metadata").path("team").asText(), "metadata kept: " + connection);
+        assertEquals("test", connection.path("tags").path("env").asText(), "tags kept: " + connection);
+        assertEquals("user-1", connection.path("end_user").path("id").asText(), "end user kept: " + connection);
+    }
+
+    private int proxy(GatewayProcess replica, String connectionId) {
+        try {
+            return CLIENT.send(HttpRequest.newBuilder(replica.uri("/proxy/api/v1/projects"))
+                    .header("Authorization", Keys.bearer(Keys.FULL)).header("Connection-Id", connectionId)
+                    .header("Provider-Config-Key", "hex").GET().build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static HttpResponse<String> send(GatewayProcess replica, String path, String method, String body, String key)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(replica.uri(path)).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            request.header("Authorization", Keys.bearer(key));
+        }
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private int link(GatewayProcess replica, String id) {
