@@ -360,3 +360,65 @@ test('getIntegration() error: another key is a 404 not_found, and the SDK cannot
     assert.equal(created.status, 405);
     assert.equal(created.data.error.code, 'method_not_allowed');
 });
+
+test('setMetadata() replaces, updateMetadata() merges, getMetadata() reads, for one id or several', async () => {
+    const a = `meta-${run}-a`;
+    const b = `meta-${run}-b`;
+    await link(a, 'app', env('HEX_TOKEN_APP'));
+    await link(b, 'app', env('HEX_TOKEN_APP'));
+    const set = await nango.setMetadata(providerConfigKey, a, { plan: 'team', seats: 5 });
+    assert.equal(set.status, 201);
+    assert.deepEqual(set.data, { metadata: { plan: 'team', seats: 5 }, connection_id: a, provider_config_key: providerConfigKey });
+    const updated = await nango.updateMetadata(providerConfigKey, a, { seats: 9 });
+    assert.equal(updated.status, 200);
+    assert.deepEqual(await nango.getMetadata(providerConfigKey, a), { plan: 'team', seats: 9 });
+    await nango.setMetadata(providerConfigKey, [a, b], { shared: true });
+    assert.deepEqual(await nango.getMetadata(providerConfigKey, a), { shared: true });
+    assert.deepEqual(await nango.getMetadata(providerConfigKey, b), { shared: true });
+});
+
+test('updateMetadata() error: one unknown id is a 404 unknown_connection and changes none', async () => {
+    const a = `meta-${run}-c`;
+    await link(a, 'app', env('HEX_TOKEN_APP'));
+    await nango.setMetadata(providerConfigKey, a, { n: 1 });
+    const res = await failure(() => nango.updateMetadata(providerConfigKey, [a, `missing-${run}`], { n: 2 }));
+    assert.equal(res.status, 404);
+    assert.equal(res.data.error.code, 'unknown_connection');
+    assert.deepEqual(await nango.getMetadata(providerConfigKey, a), { n: 1 });
+});
+
+test('setMetadata() error: metadata holding a Hex token is a 400 invalid_body', async () => {
+    const res = await failure(() => nango.setMetadata(providerConfigKey, connectionId, { copy: env('HEX_TOKEN_APP') }));
+    assert.equal(res.status, 400);
+    assert.equal(res.data.error.code, 'invalid_body');
+});
+
+test('getMetadata() error: an unknown connection is a 404', async () => {
+    const res = await failure(() => nango.getMetadata(providerConfigKey, `missing-${run}`));
+    assert.equal(res.status, 404);
+});
+
+test('patchConnection() sets tags and end user as Nango, and listConnections() filters by those tags', async () => {
+    const id = `patch-${run}`;
+    await link(id, 'app', env('HEX_TOKEN_APP'), `user-${run}`);
+    const res = await nango.patchConnection({ connectionId: id, provider_config_key: providerConfigKey },
+        { end_user: { id: `owner-${run}`, email: 'owner@example.com' }, tags: { Plan: `team-${run}` } });
+    assert.deepEqual(res, { success: true });
+    const connection = await nango.getConnection(providerConfigKey, id);
+    assert.equal(connection.end_user.id, `owner-${run}`);
+    assert.equal(connection.tags.end_user_id, `owner-${run}`);
+    const { connections } = await nango.listConnections({ tags: { plan: `team-${run}` } });
+    assert.deepEqual(connections.map((c) => c.connection_id), [id]);
+    const byEmail = await nango.listConnections({ tags: { email: 'owner@example.com' } });
+    assert.ok(byEmail.connections.some((c) => c.connection_id === id));
+});
+
+test('patchConnection() error: an unknown connection is a 404, and a bad tag a 400', async () => {
+    const missing = await failure(() => nango.patchConnection({ connectionId: `missing-${run}`, provider_config_key: providerConfigKey },
+        { tags: { a: 'b' } }));
+    assert.equal(missing.status, 404);
+    assert.equal(missing.data.error.code, 'unknown_connection');
+    const bad = await failure(() => nango.patchConnection({ connectionId, provider_config_key: providerConfigKey }, { tags: { '': 'b' } }));
+    assert.equal(bad.status, 400);
+    assert.equal(bad.data.error.code, 'invalid_body');
+});

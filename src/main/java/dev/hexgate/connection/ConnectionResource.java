@@ -1,14 +1,18 @@
 package dev.hexgate.connection;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -16,6 +20,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.UriInfo;
 
@@ -41,6 +46,11 @@ public class ConnectionResource {
     private static final Set<String> GET_PARAMS = Set.of("provider_config_key", "force_refresh", "refresh_token",
             "refresh_github_app_jwt_token");
     private static final Set<String> DELETE_PARAMS = Set.of("provider_config_key");
+    /**
+     * {@code tags[key]}: a key without brackets (a nested {@code tags[a][b]} is refused as an unknown parameter); a key no
+     * tag can have (empty, over 255 characters) simply matches no connection.
+     */
+    private static final Pattern TAG_PARAM = Pattern.compile("tags\\[([^\\[\\]]*)]");
 
     private final ConnectionService service;
     private final IntegrationKey integration;
@@ -72,14 +82,100 @@ public class ConnectionResource {
                 .map(c -> RestResponse.status(RestResponse.Status.CREATED, ConnectionView.full(c)));
     }
 
+    /** {@code setMetadata}: replaces the metadata of one or more connections; 201 echoing the request. */
+    @POST
+    @Path("/metadata")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<MetadataRequest>> setMetadata(MetadataRequest request, @Context UriInfo uri,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        return metadata(request, false, uri, authorization)
+                .map(done -> RestResponse.status(RestResponse.Status.CREATED, request));
+    }
+
+    /** {@code updateMetadata}: merges into the metadata of one or more connections (top-level keys); 200 echoing it. */
+    @PATCH
+    @Path("/metadata")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<MetadataRequest> updateMetadata(MetadataRequest request, @Context UriInfo uri,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        return metadata(request, true, uri, authorization).replaceWith(request);
+    }
+
+    /**
+     * A connection id, not a route, as far as reading and deleting go: {@code GET} and {@code DELETE} here are those of
+     * the connection called {@code metadata}, which a link can no longer create (one linked before can still be read and
+     * deleted). Declared so that the route's methods are the ones it answers.
+     */
+    @GET
+    @Path("/metadata")
+    public Uni<ConnectionView> getNamedMetadata(@Context UriInfo uri) {
+        return get("metadata", uri);
+    }
+
+    @DELETE
+    @Path("/metadata")
+    public Uni<Map<String, Boolean>> deleteNamedMetadata(@Context UriInfo uri,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        return delete("metadata", uri, authorization);
+    }
+
+    private Uni<Void> metadata(MetadataRequest request, boolean merge, UriInfo uri, String authorization) {
+        String action = merge ? "update_metadata" : "set_metadata";
+        String ids = request == null || request.connectionId() == null ? null
+                : request.connectionId().isTextual() ? request.connectionId().asText() : request.connectionId().toString();
+        return Uni.createFrom().deferred(() -> {
+            QueryParams.requireOnly(uri.getQueryParameters(), Set.of());
+            return service.metadata(request, merge);
+        })
+                .invoke(() -> audit.byKey(SecretKeys.keyId(authorization), action, ids, "changed"))
+                .onFailure(GatewayException.class).invoke(e -> audit.byKey(SecretKeys.keyId(authorization), action, ids,
+                        "refused:" + ((GatewayException) e).code().code()));
+    }
+
+    /** {@code patchConnection}: the tags, end user and webhook override of one connection. */
+    @PATCH
+    @Path("/{connectionId}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Map<String, Boolean>> patch(@PathParam("connectionId") String connectionId, PatchRequest request,
+            @Context UriInfo uri, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        return Uni.createFrom().deferred(() -> {
+            QueryParams.requireOnly(uri.getQueryParameters(), DELETE_PARAMS);
+            integration.requireIfPresent(uri.getQueryParameters().getFirst("provider_config_key"), "provider_config_key");
+            return service.patch(connectionId, request);
+        })
+                .invoke(() -> audit.byKey(SecretKeys.keyId(authorization), "patch", connectionId, "changed"))
+                .onFailure(GatewayException.class).invoke(e -> audit.byKey(SecretKeys.keyId(authorization), "patch",
+                        connectionId, "refused:" + ((GatewayException) e).code().code()))
+                .replaceWith(Map.of("success", true));
+    }
+
+    /**
+     * Lists connections; {@code tags[key]=value} (as {@code @nangohq/node} sends a {@code tags} filter) keeps those with
+     * all of those tags. Without an index for tags, a tagged page is found by reading from the first entry (combine it
+     * with {@code endUserId} to narrow the walk on large installations).
+     */
     @GET
     public Uni<ConnectionList> list(@Context UriInfo uri) {
         MultivaluedMap<String, String> query = uri.getQueryParameters();
-        QueryParams.requireOnly(query, LIST_PARAMS);
+        Map<String, String> tags = new LinkedHashMap<>();
+        MultivaluedMap<String, String> rest = new MultivaluedHashMap<>();
+        query.forEach((key, values) -> {
+            Matcher tag = TAG_PARAM.matcher(key);
+            if (tag.matches()) {
+                if (values.size() > 1) {
+                    throw new GatewayException(ErrorCode.INVALID_QUERY_PARAMS, "A query parameter is given more than once.",
+                            List.of(ErrorDetail.of(key, "given more than once")));
+                }
+                tags.put(tag.group(1), values.get(0));
+            } else {
+                rest.put(key, values);
+            }
+        });
+        QueryParams.requireOnly(rest, LIST_PARAMS);
         int limit = number(query, "limit", 100, 1, 1000);
         int page = number(query, "page", 0, 0, Integer.MAX_VALUE);
         return service.list(Optional.ofNullable(query.getFirst("connectionId")).filter(s -> !s.isEmpty()),
-                Optional.ofNullable(query.getFirst("endUserId")).filter(s -> !s.isEmpty()), limit, page)
+                Optional.ofNullable(query.getFirst("endUserId")).filter(s -> !s.isEmpty()), tags, limit, page)
                 .map(list -> new ConnectionList(list.stream().map(ConnectionView::listItem).toList()));
     }
 

@@ -3,15 +3,22 @@ package dev.hexgate.connection;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import dev.hexgate.domain.Connection;
 import dev.hexgate.domain.ConnectionError;
+import dev.hexgate.domain.EndUser;
 import dev.hexgate.domain.HexAccount;
 import dev.hexgate.domain.NewConnection;
 import dev.hexgate.domain.StoredConnection;
@@ -26,6 +33,7 @@ import dev.hexgate.store.Versioned;
 import dev.hexgate.webhook.AuthEvent;
 import dev.hexgate.webhook.Webhooks;
 import dev.hexgate.webhook.Webhooks.Condition;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -154,6 +162,87 @@ public class ConnectionService {
                 Optional.of(checked), List.of(event))).replaceWithVoid();
     }
 
+    /**
+     * {@code setMetadata} ({@code merge} false: replaces the object) and {@code updateMetadata} (true: a shallow merge, the
+     * new top-level keys over the old) for one connection id or several. Every id is read before anything is written: one
+     * unknown id is a 404 and nothing changes. Each write names the version it read and is repeated on a race; a connection
+     * deleted between the check and its write is the one case that leaves the others changed (the answer is then 404).
+     */
+    public Uni<Void> metadata(MetadataRequest request, boolean merge) {
+        List<String> ids = validator.validateMetadata(request);
+        return StoreException.orUnavailable(Multi.createFrom().iterable(ids)
+                .onItem().transformToUniAndConcatenate(id -> Validation.isConnectionId(id) ? store.read(id)
+                        : Uni.createFrom().item(Optional.<Versioned<StoredConnection>> empty()))
+                .collect().asList()
+                .flatMap(found -> {
+                    for (int i = 0; i < ids.size(); i++) {
+                        if (found.get(i).isEmpty()) {
+                            return Uni.createFrom().failure(new GatewayException(ErrorCode.UNKNOWN_CONNECTION,
+                                    "No connection with id '" + ids.get(i) + "'; no metadata was changed."));
+                        }
+                    }
+                    return Multi.createFrom().iterable(ids)
+                            .onItem().transformToUniAndConcatenate(id -> change(id, c -> c.withMetadata(
+                                    merge ? merged(c.metadata(), request.metadata()) : request.metadata(), now()),
+                                    SAVE_ATTEMPTS))
+                            .collect().last().replaceWithVoid();
+                }));
+    }
+
+    /**
+     * {@code PATCH /connections/{id}} ({@code patchConnection}): as Nango, an end user given becomes the connection's and
+     * its tags become {@code {end_user_id, end_user_email?, end_user_display_name?, ...tags}}; tags alone replace the
+     * tags; {@code webhook_url_override} {@code ""} clears it. The token, metadata and everything else stay; no webhook.
+     */
+    public Uni<Void> patch(String connectionId, PatchRequest request) {
+        validator.validatePatch(request);
+        if (!Validation.isConnectionId(connectionId)) {
+            return Uni.createFrom().failure(unknown());
+        }
+        return StoreException.orUnavailable(change(connectionId, c -> {
+            EndUser user = request.endUser() != null ? request.endUser() : c.endUser();
+            Map<String, String> tags = c.tags();
+            if (request.endUser() != null || request.tags() != null) {
+                tags = new LinkedHashMap<>(request.endUser() == null ? Map.of() : PatchRequest.tagsOf(request.endUser()));
+                tags.putAll(request.tags() == null ? Map.of() : request.tags());
+            }
+            String override = request.webhookUrlOverride() == null ? c.webhookUrlOverride()
+                    : request.webhookUrlOverride().isEmpty() ? null : request.webhookUrlOverride();
+            return c.withSettings(user, tags, override, now());
+        }, SAVE_ATTEMPTS)).replaceWithVoid();
+    }
+
+    private static JsonNode merged(JsonNode before, JsonNode changes) {
+        ObjectNode result = before != null && before.isObject() ? ((ObjectNode) before).deepCopy()
+                : JsonNodeFactory.instance.objectNode();
+        changes.fields().forEachRemaining(e -> result.set(e.getKey(), e.getValue()));
+        return result;
+    }
+
+    /** Writes {@code edit} of a connection over the version read, again on a race; no webhook (the token is unchanged). */
+    private Uni<Connection> change(String connectionId, UnaryOperator<Connection> edit, int attemptsLeft) {
+        return store.read(connectionId).flatMap(existing -> {
+            if (existing.isEmpty()) {
+                return Uni.createFrom().failure(unknown());
+            }
+            StoredConnection current = existing.get().value();
+            Connection changed = edit.apply(current.connection());
+            return save(new StoredConnection(changed, current.token()), existing, List.of()).flatMap(saved -> {
+                if (saved) {
+                    return Uni.createFrom().item(changed);
+                }
+                if (attemptsLeft <= 1) {
+                    throw new StoreException("connection " + connectionId + " kept changing while it was updated");
+                }
+                return change(connectionId, edit, attemptsLeft - 1);
+            });
+        });
+    }
+
+    private String now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS).toString();
+    }
+
     public Uni<Connection> get(String connectionId) {
         if (!Validation.isConnectionId(connectionId)) {
             return Uni.createFrom().failure(unknown());
@@ -163,9 +252,10 @@ public class ConnectionService {
     }
 
     /** Connections in creation order, filtered and paged as {@code GET /connections} asks; reads only that page. */
-    public Uni<List<Connection>> list(Optional<String> connectionId, Optional<String> endUserId, int limit, int page) {
+    public Uni<List<Connection>> list(Optional<String> connectionId, Optional<String> endUserId, Map<String, String> tags,
+            int limit, int page) {
         if (connectionId.isEmpty()) {
-            return StoreException.orUnavailable(store.page(endUserId, limit, (long) page * limit));
+            return StoreException.orUnavailable(store.page(endUserId, tags, limit, (long) page * limit));
         }
         if (!Validation.isConnectionId(connectionId.get())) {
             return Uni.createFrom().item(List.of());
@@ -173,6 +263,8 @@ public class ConnectionService {
         return StoreException.orUnavailable(store.find(connectionId.get())).map(found -> found
                 .map(StoredConnection::connection)
                 .filter(c -> endUserId.isEmpty() || (c.endUser() != null && endUserId.get().equals(c.endUser().id())))
+                .filter(c -> tags.entrySet().stream().allMatch(w -> c.tags().entrySet().stream()
+                        .anyMatch(h -> h.getKey().equalsIgnoreCase(w.getKey()) && h.getValue().equals(w.getValue()))))
                 .stream().skip((long) page * limit).limit(limit).toList());
     }
 

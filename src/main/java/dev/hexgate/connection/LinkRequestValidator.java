@@ -1,10 +1,14 @@
 package dev.hexgate.connection;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.domain.EndUser;
@@ -19,6 +23,11 @@ import dev.hexgate.integration.IntegrationKey;
 public class LinkRequestValidator {
 
     private static final int MAX_TAGS = 64;
+    /** Metadata is kept beside the token in every index entry and webhook: 64 KiB of JSON at most. */
+    static final int MAX_METADATA_BYTES = 64 * 1024;
+    private static final int MAX_METADATA_IDS = 100;
+    /** A connection of this id could not be read or deleted by id: the path is {@code setMetadata}'s. */
+    private static final String RESERVED_ID = "metadata";
     private static final int MAX_TEXT = 255;
 
     private final IntegrationKey integration;
@@ -42,6 +51,8 @@ public class LinkRequestValidator {
         if (request.connectionId() != null && !Validation.isConnectionId(request.connectionId())) {
             errors.add(ErrorDetail.of("connection_id",
                     "must start with a letter or digit and contain only letters, digits and . _ : @ + = ~ - (at most 255)"));
+        } else if (RESERVED_ID.equals(request.connectionId())) {
+            errors.add(ErrorDetail.of("connection_id", "'metadata' is reserved: /connections/metadata is the metadata route"));
         }
         String subdomain = request.connectionConfig() == null ? null : request.connectionConfig().subdomain();
         if (!Validation.isSubdomain(subdomain)) {
@@ -49,8 +60,8 @@ public class LinkRequestValidator {
                     "must be one lower-case DNS label such as app, eu or your single-tenant name (the part before .hex.tech)"));
         }
         checkCredentials(request.credentials(), errors);
-        if (request.metadata() != null && !request.metadata().isNull() && !request.metadata().isObject()) {
-            errors.add(ErrorDetail.of("metadata", "must be a JSON object"));
+        if (request.metadata() != null && !request.metadata().isNull()) {
+            checkMetadata(request.metadata(), errors);
         }
         checkEndUser(request.endUser(), errors);
         checkTags("tags", request.tags(), errors);
@@ -58,6 +69,58 @@ public class LinkRequestValidator {
         if (!errors.isEmpty()) {
             throw new GatewayException(ErrorCode.INVALID_BODY, "The request body failed validation.", errors);
         }
+    }
+
+    /** A {@code PATCH /connections/{id}} body: the same end user, tag and webhook rules as a link's. */
+    public void validatePatch(PatchRequest request) {
+        if (request == null) {
+            throw new GatewayException(ErrorCode.INVALID_BODY, "A JSON body is required.",
+                    List.of(ErrorDetail.of("body", "required")));
+        }
+        List<ErrorDetail> errors = new ArrayList<>();
+        if (request.endUser() != null) {
+            checkEndUser(request.endUser(), errors);
+        }
+        checkTags("tags", request.tags(), errors);
+        if (errors.isEmpty() && request.endUser() != null) {
+            Map<String, String> all = new HashMap<>(PatchRequest.tagsOf(request.endUser()));
+            all.putAll(request.tags() == null ? Map.of() : request.tags());
+            checkTags("tags", all, errors);
+        }
+        checkWebhookUrl(request.webhookUrlOverride(), errors);
+        if (!errors.isEmpty()) {
+            throw new GatewayException(ErrorCode.INVALID_BODY, "The request body failed validation.", errors);
+        }
+    }
+
+    /** The ids of a metadata request (one, or an array of 1 to 100), after checking its body. */
+    public List<String> validateMetadata(MetadataRequest request) {
+        if (request == null) {
+            throw new GatewayException(ErrorCode.INVALID_BODY, "A JSON body is required.",
+                    List.of(ErrorDetail.of("body", "required")));
+        }
+        integration.requireIfPresent(request.providerConfigKey(), "provider_config_key");
+        List<ErrorDetail> errors = new ArrayList<>();
+        if (request.providerConfigKey() == null || request.providerConfigKey().isEmpty()) {
+            errors.add(ErrorDetail.of("provider_config_key", "required"));
+        }
+        checkMetadata(request.metadata(), errors);
+        List<String> ids = new ArrayList<>();
+        JsonNode given = request.connectionId();
+        if (given != null && given.isTextual() && !given.asText().isEmpty()) {
+            ids.add(given.asText());
+        } else if (given != null && given.isArray() && !given.isEmpty() && given.size() <= MAX_METADATA_IDS) {
+            given.forEach(id -> ids.add(id.isTextual() ? id.asText() : ""));
+            if (ids.contains("")) {
+                errors.add(ErrorDetail.of("connection_id", "every id must be a non-empty string"));
+            }
+        } else {
+            errors.add(ErrorDetail.of("connection_id", "a connection id, or an array of 1 to 100 of them"));
+        }
+        if (!errors.isEmpty()) {
+            throw new GatewayException(ErrorCode.INVALID_BODY, "The request body failed validation.", errors);
+        }
+        return ids.stream().distinct().toList();
     }
 
     /**
@@ -91,6 +154,24 @@ public class LinkRequestValidator {
         }
     }
 
+    /**
+     * Metadata: a JSON object of at most {@value #MAX_METADATA_BYTES} bytes, holding nothing shaped like a Hex token (it
+     * is shown by {@code GET /connections}, written to index entries and sent in webhooks, where a token must never be).
+     */
+    public static void checkMetadata(JsonNode metadata, List<ErrorDetail> errors) {
+        if (metadata == null || !metadata.isObject()) {
+            errors.add(ErrorDetail.of("metadata", "must be a JSON object"));
+            return;
+        }
+        String json = metadata.toString();
+        if (json.getBytes(StandardCharsets.UTF_8).length > MAX_METADATA_BYTES) {
+            errors.add(ErrorDetail.of("metadata", "at most 64 KiB of JSON"));
+        }
+        if (Validation.containsToken(json)) {
+            errors.add(ErrorDetail.of("metadata", "must not contain a Hex API token (hxtp_/hxtw_); tokens go in credentials"));
+        }
+    }
+
     /** An end user's id, email, display name and tags, as a link and a connect session both take them. */
     public static void checkEndUser(EndUser endUser, List<ErrorDetail> errors) {
         if (endUser == null) {
@@ -108,7 +189,7 @@ public class LinkRequestValidator {
         checkTags("end_user.tags", endUser.tags(), errors);
     }
 
-    /** Tags: at most 64, keys and values of 1 to 255 characters. */
+    /** Tags: at most 64, keys and values of 1 to 255 characters, no Hex token in either. */
     public static void checkTags(String field, Map<String, String> tags, List<ErrorDetail> errors) {
         if (tags == null) {
             return;
@@ -120,6 +201,10 @@ public class LinkRequestValidator {
             if (e.getKey().isEmpty() || e.getKey().length() > MAX_TEXT || e.getValue() == null
                     || e.getValue().length() > MAX_TEXT) {
                 errors.add(ErrorDetail.of(field, "keys and values must be strings of 1 to 255 characters"));
+                return;
+            }
+            if (Validation.containsToken(e.getKey()) || Validation.containsToken(e.getValue())) {
+                errors.add(ErrorDetail.of(field, "must not contain a Hex API token (hxtp_/hxtw_)"));
                 return;
             }
         }

@@ -41,6 +41,18 @@ public record Connection(
         return errors.stream().anyMatch(ConnectionError::isTokenInvalid);
     }
 
+    /** The same connection with this metadata, changed at {@code at}. */
+    public Connection withMetadata(JsonNode newMetadata, String at) {
+        return new Connection(connectionId, providerConfigKey, subdomain, newMetadata, endUser, tags, createdAt, at, hex,
+                webhookUrlOverride, errors);
+    }
+
+    /** The same connection with this end user, these tags and this webhook override, changed at {@code at}. */
+    public Connection withSettings(EndUser newEndUser, Map<String, String> newTags, String newOverride, String at) {
+        return new Connection(connectionId, providerConfigKey, subdomain, metadata, newEndUser, newTags, createdAt, at, hex,
+                newOverride, errors);
+    }
+
     /** The same connection with these errors, changed at {@code at}. */
     public Connection withErrors(List<ConnectionError> newErrors, String at) {
         return new Connection(connectionId, providerConfigKey, subdomain, metadata, endUser, tags, createdAt, at, hex,

@@ -10,6 +10,8 @@ public final class Validation {
     /** One DNS label, lower case: no dots, ports, {@code @} or anything else that could move the upstream host. */
     private static final Pattern SUBDOMAIN = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern TOKEN = Pattern.compile("hxt[pw]_[A-Za-z0-9]{16,256}");
+    /** Anywhere in a text: what must never be kept outside a connection's own record (metadata, tags). */
+    private static final Pattern TOKEN_INSIDE = Pattern.compile("hxt[pw]_[A-Za-z0-9]{16}");
     /** It becomes a Vault path segment: no {@code /}, and a leading alphanumeric rules out {@code ..}. */
     private static final Pattern CONNECTION_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@+=~-]{0,254}");
 
@@ -24,6 +26,11 @@ public final class Validation {
 
     public static boolean isToken(String value) {
         return value != null && TOKEN.matcher(value).matches();
+    }
+
+    /** True when something shaped like a Hex token appears anywhere in {@code text}. */
+    public static boolean containsToken(String text) {
+        return text != null && TOKEN_INSIDE.matcher(text).find();
     }
 
     /**

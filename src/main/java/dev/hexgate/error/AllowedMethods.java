@@ -15,7 +15,9 @@ public final class AllowedMethods {
 
     private static final List<Route> ROUTES = List.of(
             new Route(Pattern.compile("/connections/?"), "GET, HEAD, POST, OPTIONS"),
-            new Route(Pattern.compile("/connections/[^/]+/?"), "GET, HEAD, DELETE, OPTIONS"),
+            // setMetadata and updateMetadata; GET and DELETE are those of a connection named "metadata" (none can be linked).
+            new Route(Pattern.compile("/connections/metadata/?"), "GET, HEAD, POST, PATCH, DELETE, OPTIONS"),
+            new Route(Pattern.compile("/connections/[^/]+/?"), "GET, HEAD, PATCH, DELETE, OPTIONS"),
             new Route(Pattern.compile("/connect/sessions/?"), "POST, OPTIONS"),
             new Route(Pattern.compile("/connect/sessions/reconnect/?"), "POST, OPTIONS"),
             new Route(Pattern.compile("/connect/session/?"), "GET, HEAD, OPTIONS"),

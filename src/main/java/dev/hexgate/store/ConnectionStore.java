@@ -121,11 +121,32 @@ public class ConnectionStore {
      * index entries and checks each against its record's version, never a token.
      */
     public Uni<List<Connection>> page(Optional<String> endUserId, int limit, long offset) {
+        return page(endUserId, Map.of(), limit, offset);
+    }
+
+    /**
+     * The same, of the connections that also carry every tag of {@code tags} (keys compared without case, as
+     * {@code @nangohq/node} lower-cases them; values exactly). There is no tag index: the offset counts matches, so a
+     * tagged page reads the index entries from the first one until it has passed {@code offset} matches and kept
+     * {@code limit}; memory holds one page whatever the offset.
+     */
+    public Uni<List<Connection>> page(Optional<String> endUserId, Map<String, String> tags, int limit, long offset) {
         String folder = endUserId.map(ConnectionStore::endUserFolder).orElse(CREATED);
         // The folder is named by a hash of the end user id; the id itself decides.
         Predicate<Connection> filter = endUserId.<Predicate<Connection>> map(id -> c -> c.endUser() != null
                 && id.equals(c.endUser().id())).orElse(c -> true);
-        return collect(folder, limit, offset, filter);
+        if (tags.isEmpty()) {
+            return collect(folder, limit, offset, filter);
+        }
+        // The walk applies the filter once per entry, in order: the first offset matches are counted, not kept.
+        long[] skipped = { 0 };
+        return collect(folder, limit, 0, filter.and(c -> hasTags(c, tags)).and(c -> skipped[0]++ >= offset), true);
+    }
+
+    private static boolean hasTags(Connection connection, Map<String, String> wanted) {
+        Map<String, String> have = connection.tags() == null ? Map.of() : connection.tags();
+        return wanted.entrySet().stream().allMatch(w -> have.entrySet().stream()
+                .anyMatch(h -> h.getKey().equalsIgnoreCase(w.getKey()) && h.getValue().equals(w.getValue())));
     }
 
     /** Connections whose Hex token expires before {@code limit}, from the expiry index; at most {@code max}. */
@@ -310,8 +331,18 @@ public class ConnectionStore {
      * write waits for its repair; the entries of a page are always current.
      */
     private Uni<List<Connection>> collect(String folder, int limit, long offset, Predicate<Connection> filter) {
-        return start(folder, null, offset, Math.min(PAGE, limit))
-                .flatMap(first -> walk(folder, first, new ArrayList<>(limit), limit, filter));
+        return collect(folder, limit, offset, filter, false);
+    }
+
+    /**
+     * {@code sparse}: few entries may match, so each LIST asks for a whole chunk however few matches are missing (the
+     * page is cut to {@code limit} at the end).
+     */
+    private Uni<List<Connection>> collect(String folder, int limit, long offset, Predicate<Connection> filter,
+            boolean sparse) {
+        return start(folder, null, offset, sparse ? PAGE : Math.min(PAGE, limit))
+                .flatMap(first -> walk(folder, first, new ArrayList<>(Math.min(limit, PAGE)), limit, filter, sparse))
+                .map(page -> page.size() > limit ? page.subList(0, limit) : page);
     }
 
     /** Keys listed from a folder, and whether more may follow them. */
@@ -335,7 +366,7 @@ public class ConnectionStore {
     }
 
     private Uni<List<Connection>> walk(String folder, Listed listed, List<Connection> page, int limit,
-            Predicate<Connection> filter) {
+            Predicate<Connection> filter, boolean sparse) {
         List<Uni<Optional<Connection>>> reads = listed.keys().stream().filter(k -> !k.endsWith("/"))
                 .map(key -> valid(folder + key)).toList();
         Uni<List<Optional<Connection>>> found = reads.isEmpty() ? Uni.createFrom().item(List.of())
@@ -345,9 +376,9 @@ public class ConnectionStore {
             if (!listed.more() || page.size() >= limit) {
                 return Uni.createFrom().item(page);
             }
-            int want = Math.min(PAGE, limit - page.size());
+            int want = sparse ? PAGE : Math.min(PAGE, limit - page.size());
             return records.list(folder, listed.keys().get(listed.keys().size() - 1), want)
-                    .flatMap(keys -> walk(folder, new Listed(keys, keys.size() == want), page, limit, filter));
+                    .flatMap(keys -> walk(folder, new Listed(keys, keys.size() == want), page, limit, filter, sparse));
         });
     }
 

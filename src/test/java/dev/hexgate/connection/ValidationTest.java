@@ -148,7 +148,7 @@ class ValidationTest {
         given().header("Authorization", Keys.bearer(Keys.FULL)).when().options("/connections").then()
                 .header("Allow", equalTo("GET, HEAD, POST, OPTIONS"));
         given().header("Authorization", Keys.bearer(Keys.FULL)).when().options("/connections/x").then()
-                .header("Allow", equalTo("GET, HEAD, DELETE, OPTIONS"));
+                .header("Allow", equalTo("GET, HEAD, PATCH, DELETE, OPTIONS"));
         assertNothingHappened();
     }
 

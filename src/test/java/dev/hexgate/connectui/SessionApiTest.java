@@ -72,7 +72,7 @@ class SessionApiTest {
 
     private void proxiesWith(String connectionId, String token) {
         given().header("Authorization", Keys.bearer(Keys.FULL)).header("Connection-Id", connectionId)
-                .header("Provider-Config-Key", "hex").when().get("/proxy/api/v1/projects").then().statusCode(200);
+                .header("Provider-Config-Key", "hex").when().get("/proxy/v1/projects").then().statusCode(200);
         assertEquals("Bearer " + token, hex.last().header("Authorization"));
     }
 

@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.annotation.Annotation;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
@@ -35,6 +37,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 
 import dev.hexgate.domain.Validation;
 import dev.hexgate.error.AllowedMethods;
+import dev.hexgate.error.ErrorCode;
 import dev.hexgate.testing.Await;
 import dev.hexgate.testing.FakeHex;
 import dev.hexgate.testing.FakeHexResource;
@@ -191,6 +194,11 @@ class OperationsTest {
                 assertTrue(op.getValue().path("responses").has("401"), op.getKey() + " " + path.getKey() + " documents 401");
             }
         }));
+        Set<String> codes = new TreeSet<>();
+        document.path("components").path("schemas").path("Error").path("properties").path("error").path("properties")
+                .path("code").path("enum").forEach(code -> codes.add(code.asText()));
+        assertEquals(Arrays.stream(ErrorCode.values()).map(ErrorCode::code).collect(Collectors.toCollection(TreeSet::new)),
+                codes, "the document's error codes are exactly the ones the gateway answers");
         document.path("components").path("responses").fields().forEachRemaining(response -> {
             JsonNode json = response.getValue().path("content").path("application/json");
             assertTrue(json.isMissingNode() || json.path("schema").path("$ref").asText().equals("#/components/schemas/Error"),
