@@ -39,15 +39,8 @@ public class LinkRequestValidator {
     }
 
     public void validate(LinkRequest request) {
-        if (request == null) {
-            throw new GatewayException(ErrorCode.INVALID_BODY, "A JSON body is required.",
-                    List.of(ErrorDetail.of("body", "required")));
-        }
-        integration.requireIfPresent(request.providerConfigKey(), "provider_config_key");
-        List<ErrorDetail> errors = new ArrayList<>();
-        if (request.providerConfigKey() == null || request.providerConfigKey().isEmpty()) {
-            errors.add(ErrorDetail.of("provider_config_key", "required"));
-        }
+        requireBody(request);
+        List<ErrorDetail> errors = keyed(request.providerConfigKey());
         if (request.connectionId() != null && !Validation.isConnectionId(request.connectionId())) {
             errors.add(ErrorDetail.of("connection_id",
                     "must start with a letter or digit and contain only letters, digits and . _ : @ + = ~ - (at most 255)"));
@@ -66,17 +59,12 @@ public class LinkRequestValidator {
         checkEndUser(request.endUser(), errors);
         checkTags("tags", request.tags(), errors);
         checkWebhookUrl(request.webhookUrlOverride(), errors);
-        if (!errors.isEmpty()) {
-            throw new GatewayException(ErrorCode.INVALID_BODY, "The request body failed validation.", errors);
-        }
+        refuse(errors);
     }
 
     /** A {@code PATCH /connections/{id}} body: the same end user, tag and webhook rules as a link's. */
     public void validatePatch(PatchRequest request) {
-        if (request == null) {
-            throw new GatewayException(ErrorCode.INVALID_BODY, "A JSON body is required.",
-                    List.of(ErrorDetail.of("body", "required")));
-        }
+        requireBody(request);
         List<ErrorDetail> errors = new ArrayList<>();
         if (request.endUser() != null) {
             checkEndUser(request.endUser(), errors);
@@ -88,22 +76,13 @@ public class LinkRequestValidator {
             checkTags("tags", all, errors);
         }
         checkWebhookUrl(request.webhookUrlOverride(), errors);
-        if (!errors.isEmpty()) {
-            throw new GatewayException(ErrorCode.INVALID_BODY, "The request body failed validation.", errors);
-        }
+        refuse(errors);
     }
 
     /** The ids of a metadata request (one, or an array of 1 to 100), after checking its body. */
     public List<String> validateMetadata(MetadataRequest request) {
-        if (request == null) {
-            throw new GatewayException(ErrorCode.INVALID_BODY, "A JSON body is required.",
-                    List.of(ErrorDetail.of("body", "required")));
-        }
-        integration.requireIfPresent(request.providerConfigKey(), "provider_config_key");
-        List<ErrorDetail> errors = new ArrayList<>();
-        if (request.providerConfigKey() == null || request.providerConfigKey().isEmpty()) {
-            errors.add(ErrorDetail.of("provider_config_key", "required"));
-        }
+        requireBody(request);
+        List<ErrorDetail> errors = keyed(request.providerConfigKey());
         checkMetadata(request.metadata(), errors);
         List<String> ids = new ArrayList<>();
         JsonNode given = request.connectionId();
@@ -117,10 +96,33 @@ public class LinkRequestValidator {
         } else {
             errors.add(ErrorDetail.of("connection_id", "a connection id, or an array of 1 to 100 of them"));
         }
+        refuse(errors);
+        return ids.stream().distinct().toList();
+    }
+
+    /** A 400 {@code invalid_body} for a request without a body. */
+    public static void requireBody(Object request) {
+        if (request == null) {
+            throw new GatewayException(ErrorCode.INVALID_BODY, "A JSON body is required.",
+                    List.of(ErrorDetail.of("body", "required")));
+        }
+    }
+
+    /** A 400 {@code invalid_body} listing {@code errors}, if there are any. */
+    public static void refuse(List<ErrorDetail> errors) {
         if (!errors.isEmpty()) {
             throw new GatewayException(ErrorCode.INVALID_BODY, "The request body failed validation.", errors);
         }
-        return ids.stream().distinct().toList();
+    }
+
+    /** The errors list of a body naming the integration: 404 for another key, a missing one noted. */
+    private List<ErrorDetail> keyed(String providerConfigKey) {
+        integration.requireIfPresent(providerConfigKey, "provider_config_key");
+        List<ErrorDetail> errors = new ArrayList<>();
+        if (providerConfigKey == null || providerConfigKey.isEmpty()) {
+            errors.add(ErrorDetail.of("provider_config_key", "required"));
+        }
+        return errors;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.hexgate.connectui;
 
 import java.util.Map;
+import java.util.Set;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -16,8 +17,8 @@ import org.jboss.resteasy.reactive.RestResponse;
 import dev.hexgate.audit.AuditLog;
 import dev.hexgate.auth.BackendApi;
 import dev.hexgate.auth.SecretKeys;
-import dev.hexgate.error.ErrorCode;
 import dev.hexgate.error.GatewayException;
+import dev.hexgate.error.QueryParams;
 import io.smallrye.mutiny.Uni;
 
 /** {@code POST /connect/sessions}: a backend asks for a link its end user can open to connect a Hex account. */
@@ -42,9 +43,7 @@ public class ConnectSessionResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<Envelope>> create(ConnectSessionRequest request, @Context UriInfo uri,
             @HeaderParam("Authorization") String authorization) {
-        if (!uri.getQueryParameters().isEmpty()) {
-            throw new GatewayException(ErrorCode.INVALID_QUERY_PARAMS, "This route takes no query parameters.");
-        }
+        QueryParams.requireOnly(uri.getQueryParameters(), Set.of());
         // A session is a capability to attach a Hex account to an end user: who asked for one is audited.
         String keyId = SecretKeys.keyId(authorization);
         return answer(sessions.create(request), keyId, "connect_session", null);
@@ -56,9 +55,7 @@ public class ConnectSessionResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<Envelope>> reconnect(ReconnectSessionRequest request, @Context UriInfo uri,
             @HeaderParam("Authorization") String authorization) {
-        if (!uri.getQueryParameters().isEmpty()) {
-            throw new GatewayException(ErrorCode.INVALID_QUERY_PARAMS, "This route takes no query parameters.");
-        }
+        QueryParams.requireOnly(uri.getQueryParameters(), Set.of());
         String keyId = SecretKeys.keyId(authorization);
         return answer(sessions.createReconnect(request), keyId, "reconnect_session",
                 request == null ? null : request.connectionId());

@@ -67,9 +67,7 @@ public class ConnectSessionService {
     }
 
     public Uni<Created> create(ConnectSessionRequest request) {
-        if (request == null) {
-            throw new GatewayException(ErrorCode.INVALID_BODY, "A JSON body is required.");
-        }
+        LinkRequestValidator.requireBody(request);
         List<ErrorDetail> errors = new ArrayList<>();
         if (request.endUser() == null) {
             errors.add(ErrorDetail.of("end_user.id", "required, 1 to 255 characters"));
@@ -80,7 +78,7 @@ public class ConnectSessionService {
         if (request.allowedIntegrations() != null && request.allowedIntegrations().stream().anyMatch(i -> !key.equals(i))) {
             errors.add(ErrorDetail.of("allowed_integrations", "this gateway only serves '" + key + "'"));
         }
-        refuse(errors);
+        LinkRequestValidator.refuse(errors);
         return save(new ConnectSession(request.endUser(), request.tags() == null ? Map.of() : request.tags(), subdomain,
                 null, null, null, null, emptyToNull(request.webhookUrlOverride()), null));
     }
@@ -92,9 +90,7 @@ public class ConnectSessionService {
      * one: a new token for the same Hex workspace.
      */
     public Uni<Created> createReconnect(ReconnectSessionRequest request) {
-        if (request == null) {
-            throw new GatewayException(ErrorCode.INVALID_BODY, "A JSON body is required.");
-        }
+        LinkRequestValidator.requireBody(request);
         List<ErrorDetail> errors = new ArrayList<>();
         if (request.connectionId() == null || !Validation.isConnectionId(request.connectionId())) {
             errors.add(ErrorDetail.of("connection_id", "required: the id of an existing connection"));
@@ -104,7 +100,7 @@ public class ConnectSessionService {
         }
         String preset = validate(request.endUser(), request.tags(), request.integrationsConfigDefaults(),
                 request.webhookUrlOverride(), errors);
-        refuse(errors);
+        LinkRequestValidator.refuse(errors);
         Uni<Optional<Connection>> connection = StoreException.orUnavailable(store.find(request.connectionId()))
                 .map(found -> found.map(StoredConnection::connection));
         return connection.flatMap(found -> {
@@ -195,12 +191,6 @@ public class ConnectSessionService {
         }
         links.checkWebhookUrl(webhookUrlOverride, errors);
         return subdomain;
-    }
-
-    private static void refuse(List<ErrorDetail> errors) {
-        if (!errors.isEmpty()) {
-            throw new GatewayException(ErrorCode.INVALID_BODY, "The request body failed validation.", errors);
-        }
     }
 
     static String id(String token) {
