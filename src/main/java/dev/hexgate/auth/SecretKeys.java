@@ -7,7 +7,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -23,7 +23,7 @@ import io.quarkus.runtime.Startup;
  * configured one in constant time, so neither timing nor a heap dump gives a key away.
  */
 @Startup
-@ApplicationScoped
+@Singleton
 public class SecretKeys {
 
     private static final Logger LOG = Logger.getLogger(SecretKeys.class);

@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.config.TlsConfigSource;
@@ -34,7 +34,7 @@ import io.vertx.core.net.SocketAddress;
  * configuration. Idle pooled connections are
  * closed after {@code HEXGATE_PROXY_KEEP_ALIVE}.
  */
-@ApplicationScoped
+@Singleton
 public class UpstreamClient {
 
     private static final int POOL_SIZE = 256;

@@ -1,6 +1,6 @@
 package dev.hexgate.proxy;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
@@ -11,7 +11,7 @@ import io.vertx.core.http.HttpVersion;
  * control headers and declared size are known good. A request refused by an earlier step gets its final answer instead
  * and never sends the body (RFC 9110 §10.1.1). The expectation is the gateway's to answer; it is not forwarded.
  */
-@ApplicationScoped
+@Singleton
 class AnswerContinue implements ProxyStep {
 
     @Override

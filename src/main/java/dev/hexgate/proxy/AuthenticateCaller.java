@@ -1,6 +1,6 @@
 package dev.hexgate.proxy;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.hexgate.audit.AuditLog;
 import dev.hexgate.auth.AuthThrottle;
@@ -13,7 +13,7 @@ import io.vertx.core.Vertx;
 /**
  * Step 1: the caller's secret key (either scope may proxy); repeated failures from one address are answered later and later.
  */
-@ApplicationScoped
+@Singleton
 class AuthenticateCaller implements ProxyStep {
 
     private final SecretKeys keys;

@@ -1,6 +1,6 @@
 package dev.hexgate.proxy;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -11,7 +11,7 @@ import dev.hexgate.hex.HexHost;
 import io.vertx.core.Future;
 
 /** Step 6: the upstream origin from the stored subdomain, the only input that may choose a host. */
-@ApplicationScoped
+@Singleton
 class BuildOrigin implements ProxyStep {
 
     private static final Logger LOG = Logger.getLogger(BuildOrigin.class);

@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.regex.Pattern;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.hexgate.domain.Validation;
 import dev.hexgate.error.ErrorCode;
@@ -19,7 +19,7 @@ import io.vertx.core.http.HttpServerRequest;
  * Step 2: the control headers ({@code Connection-Id}, {@code Provider-Config-Key}, {@code Base-Url-Override},
  * {@code Retries}, {@code Retry-On}) and the path, before anything is looked up or sent (docs/contract.md, "Proxy").
  */
-@ApplicationScoped
+@Singleton
 class CheckControlHeaders implements ProxyStep {
 
     static final String PREFIX = "/proxy";

@@ -1,6 +1,6 @@
 package dev.hexgate.proxy;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.error.ErrorCode;
@@ -8,7 +8,7 @@ import dev.hexgate.error.GatewayException;
 import io.vertx.core.Future;
 
 /** Step 3: a body that declares more than {@code HEXGATE_PROXY_MAX_BODY_SIZE} is refused before a byte of it is read. */
-@ApplicationScoped
+@Singleton
 class CheckDeclaredSize implements ProxyStep {
 
     private final long maxBodySize;

@@ -5,7 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,7 +16,7 @@ import io.vertx.core.http.HttpMethod;
  * {@code hexgate_proxy_requests} (timer: method, status class, outcome) and {@code hexgate_proxy_retries} (reason).
  * Tags come from small fixed sets only: no connection id, path, token or key ever becomes a tag.
  */
-@ApplicationScoped
+@Singleton
 public class ProxyMetrics {
 
     private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER");

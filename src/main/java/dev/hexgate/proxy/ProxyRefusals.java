@@ -1,6 +1,6 @@
 package dev.hexgate.proxy;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -9,7 +9,7 @@ import dev.hexgate.error.ErrorResponses;
 import dev.hexgate.error.GatewayException;
 
 /** The one place where a refused or failed proxy request becomes its JSON error and its metric. */
-@ApplicationScoped
+@Singleton
 class ProxyRefusals {
 
     private static final Logger LOG = Logger.getLogger(ProxyRefusals.class);

@@ -1,6 +1,6 @@
 package dev.hexgate.proxy;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.hexgate.domain.StoredConnection;
 import dev.hexgate.error.ErrorCode;
@@ -15,7 +15,7 @@ import io.vertx.core.http.HttpClientResponse;
  * Step 5: the stored connection and its token, from this replica's cache when it is fresh (no allocation, no hop), else
  * from the store; the answer comes back on the request's event loop. The request is never replayed after a 401.
  */
-@ApplicationScoped
+@Singleton
 class ResolveConnection implements ProxyStep {
 
     private final TokenCache cache;

@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -28,7 +28,7 @@ import io.smallrye.mutiny.Uni;
  * it could never be used. An id the store does not know is remembered for {@link #NEGATIVE_TTL} (at most the TTL), so a
  * caller polling a deleted connection costs one store read per interval, not one per request.
  */
-@ApplicationScoped
+@Singleton
 public class TokenCache {
 
     /** How long "no such connection" is believed; short, because another replica may link that id at any moment. */

@@ -114,7 +114,9 @@ class OperationsTest {
                 .body(not(containsString("metric-secret-name")))
                 .body(not(containsString("path-with")))
                 .body(not(containsString("/proxy/v1")))
-                .body(containsString("uri=\"/proxy/{path}\""))
+                // Proxied requests are timed once, by hexgate_proxy_requests; Quarkus's per-path timer leaves /proxy out.
+                .body(not(containsString("uri=\"/proxy")))
+                .body(containsString("http_server_requests_seconds_count{"))
                 .body(not(containsString("hxtp_")))
                 .body(not(containsString(Keys.FULL)));
     }
