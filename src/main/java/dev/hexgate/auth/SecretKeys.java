@@ -77,7 +77,7 @@ public class SecretKeys {
             throw new GatewayException(ErrorCode.MISSING_AUTH_HEADER,
                     "Authentication failed. The request is missing the Authorization header.");
         }
-        String presented = authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? authorization.substring(7).trim() : "";
+        String presented = bearer(authorization);
         byte[] digest = Hashes.sha256(presented);
         Caller found = null;
         for (Key key : keys) {
@@ -90,6 +90,13 @@ public class SecretKeys {
             throw new GatewayException(ErrorCode.UNKNOWN_SECRET_KEY, "Authentication failed. The secret key is not known.");
         }
         return found;
+    }
+
+    /** The credential of an {@code Authorization: Bearer …} header (the scheme without case), or "" for any other. */
+    public static String bearer(String authorization) {
+        return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? authorization.substring(7).trim()
+                : "";
     }
 
     /** A stable, non-reversible name for a key, for audit lines. */

@@ -3,7 +3,6 @@ package dev.hexgate.connection;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -96,8 +95,7 @@ public class ConnectionService {
             }
             String createdAt = before.map(Connection::createdAt).orElse(now);
             // Absent keeps the override a replaced connection had; "" clears it. A new link clears its errors.
-            String override = link.webhookUrlOverride() == null ? before.map(Connection::webhookUrlOverride).orElse(null)
-                    : link.webhookUrlOverride().isEmpty() ? null : link.webhookUrlOverride();
+            String override = overrideAfter(link.webhookUrlOverride(), before.map(Connection::webhookUrlOverride).orElse(null));
             Connection kept = link.reconnect() ? before.get() : null;
             Connection connection = new Connection(link.connectionId(), link.providerConfigKey(), link.subdomain(),
                     kept != null ? kept.metadata() : link.metadata(),
@@ -181,8 +179,10 @@ public class ConnectionService {
                                     "No connection with id '" + ids.get(i) + "'; no metadata was changed."));
                         }
                     }
-                    return Multi.createFrom().iterable(ids)
-                            .onItem().transformToUniAndConcatenate(id -> change(id, c -> c.withMetadata(
+                    // Each write starts from the version just read; only a lost race reads again.
+                    return Multi.createFrom().range(0, ids.size())
+                            .onItem()
+                            .transformToUniAndConcatenate(i -> changeFrom(ids.get(i), found.get(i), c -> c.withMetadata(
                                     merge ? merged(c.metadata(), request.metadata()) : request.metadata(), now()),
                                     SAVE_ATTEMPTS))
                             .collect().last().replaceWithVoid();
@@ -201,14 +201,9 @@ public class ConnectionService {
         }
         return StoreException.orUnavailable(change(connectionId, c -> {
             EndUser user = request.endUser() != null ? request.endUser() : c.endUser();
-            Map<String, String> tags = c.tags();
-            if (request.endUser() != null || request.tags() != null) {
-                tags = new LinkedHashMap<>(request.endUser() == null ? Map.of() : PatchRequest.tagsOf(request.endUser()));
-                tags.putAll(request.tags() == null ? Map.of() : request.tags());
-            }
-            String override = request.webhookUrlOverride() == null ? c.webhookUrlOverride()
-                    : request.webhookUrlOverride().isEmpty() ? null : request.webhookUrlOverride();
-            return c.withSettings(user, tags, override, now());
+            Map<String, String> tags = request.tagsAfter();
+            return c.withSettings(user, tags != null ? tags : c.tags(),
+                    overrideAfter(request.webhookUrlOverride(), c.webhookUrlOverride()), now());
         }, SAVE_ATTEMPTS)).replaceWithVoid();
     }
 
@@ -221,22 +216,31 @@ public class ConnectionService {
 
     /** Writes {@code edit} of a connection over the version read, again on a race; no webhook (the token is unchanged). */
     private Uni<Connection> change(String connectionId, UnaryOperator<Connection> edit, int attemptsLeft) {
-        return store.read(connectionId).flatMap(existing -> {
-            if (existing.isEmpty()) {
-                return Uni.createFrom().failure(unknown());
+        return store.read(connectionId).flatMap(existing -> changeFrom(connectionId, existing, edit, attemptsLeft));
+    }
+
+    /** {@link #change} from a version already read. */
+    private Uni<Connection> changeFrom(String connectionId, Optional<Versioned<StoredConnection>> existing,
+            UnaryOperator<Connection> edit, int attemptsLeft) {
+        if (existing.isEmpty()) {
+            return Uni.createFrom().failure(unknown());
+        }
+        StoredConnection current = existing.get().value();
+        Connection changed = edit.apply(current.connection());
+        return save(new StoredConnection(changed, current.token()), existing, List.of()).flatMap(saved -> {
+            if (saved) {
+                return Uni.createFrom().item(changed);
             }
-            StoredConnection current = existing.get().value();
-            Connection changed = edit.apply(current.connection());
-            return save(new StoredConnection(changed, current.token()), existing, List.of()).flatMap(saved -> {
-                if (saved) {
-                    return Uni.createFrom().item(changed);
-                }
-                if (attemptsLeft <= 1) {
-                    throw new StoreException("connection " + connectionId + " kept changing while it was updated");
-                }
-                return change(connectionId, edit, attemptsLeft - 1);
-            });
+            if (attemptsLeft <= 1) {
+                throw new StoreException("connection " + connectionId + " kept changing while it was updated");
+            }
+            return change(connectionId, edit, attemptsLeft - 1);
         });
+    }
+
+    /** {@code webhook_url_override} as links, sessions and PATCH take it: absent keeps {@code current}, "" clears it. */
+    private static String overrideAfter(String given, String current) {
+        return given == null ? current : given.isEmpty() ? null : given;
     }
 
     private String now() {
@@ -263,8 +267,7 @@ public class ConnectionService {
         return StoreException.orUnavailable(store.find(connectionId.get())).map(found -> found
                 .map(StoredConnection::connection)
                 .filter(c -> endUserId.isEmpty() || (c.endUser() != null && endUserId.get().equals(c.endUser().id())))
-                .filter(c -> tags.entrySet().stream().allMatch(w -> c.tags().entrySet().stream()
-                        .anyMatch(h -> h.getKey().equalsIgnoreCase(w.getKey()) && h.getValue().equals(w.getValue()))))
+                .filter(c -> c.hasTags(tags))
                 .stream().skip((long) page * limit).limit(limit).toList());
     }
 

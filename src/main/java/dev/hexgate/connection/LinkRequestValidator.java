@@ -2,7 +2,6 @@ package dev.hexgate.connection;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -71,9 +70,8 @@ public class LinkRequestValidator {
         }
         checkTags("tags", request.tags(), errors);
         if (errors.isEmpty() && request.endUser() != null) {
-            Map<String, String> all = new HashMap<>(PatchRequest.tagsOf(request.endUser()));
-            all.putAll(request.tags() == null ? Map.of() : request.tags());
-            checkTags("tags", all, errors);
+            // The end user's tags count towards the limits too.
+            checkTags("tags", request.tagsAfter(), errors);
         }
         checkWebhookUrl(request.webhookUrlOverride(), errors);
         refuse(errors);

@@ -17,6 +17,19 @@ public record PatchRequest(
         @JsonProperty("end_user") EndUser endUser,
         @JsonProperty("webhook_url_override") String webhookUrlOverride) {
 
+    /**
+     * The tags the connection gets, as Nango's {@code patchConnection}: the end user's ({@link #tagsOf}) and then those
+     * given; null when neither {@code end_user} nor {@code tags} is given (the tags stay).
+     */
+    Map<String, String> tagsAfter() {
+        if (endUser == null && tags == null) {
+            return null;
+        }
+        Map<String, String> after = new LinkedHashMap<>(endUser == null ? Map.of() : tagsOf(endUser));
+        after.putAll(tags == null ? Map.of() : tags);
+        return after;
+    }
+
     /** Nango's {@code buildTagsFromEndUser}: the end user's id, and its email and display name when it has them. */
     static Map<String, String> tagsOf(EndUser user) {
         Map<String, String> tags = new LinkedHashMap<>();

@@ -16,6 +16,7 @@ import jakarta.ws.rs.core.UriInfo;
 
 import org.jboss.resteasy.reactive.RestHeader;
 
+import dev.hexgate.auth.SecretKeys;
 import dev.hexgate.config.HexgateConfig;
 import dev.hexgate.domain.ConnectSession;
 import dev.hexgate.domain.EndUser;
@@ -31,8 +32,6 @@ import io.smallrye.mutiny.Uni;
 @BrowserApi
 @Produces(MediaType.APPLICATION_JSON)
 public class ConnectSessionInfoResource {
-
-    private static final String BEARER = "Bearer ";
 
     private final ConnectSessionService sessions;
     private final HexgateConfig config;
@@ -53,10 +52,8 @@ public class ConnectSessionInfoResource {
             throw new GatewayException(ErrorCode.MISSING_AUTH_HEADER,
                     "Send the connect session token as Authorization: Bearer <token>.");
         }
-        String token = authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
-                ? authorization.substring(BEARER.length()).trim()
-                : null;
-        if (token == null || !ConnectSessionService.isTokenFormat(token)) {
+        String token = SecretKeys.bearer(authorization);
+        if (!ConnectSessionService.isTokenFormat(token)) {
             throw new GatewayException(ErrorCode.INVALID_CONNECT_SESSION_TOKEN_FORMAT,
                     "The Authorization header does not carry a connect session token.");
         }

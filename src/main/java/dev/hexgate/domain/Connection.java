@@ -41,6 +41,16 @@ public record Connection(
         return errors.stream().anyMatch(ConnectionError::isTokenInvalid);
     }
 
+    /**
+     * Whether it carries every tag of {@code wanted}: keys compared without case ({@code @nangohq/node} lower-cases them
+     * in a {@code tags} filter), values exactly.
+     */
+    public boolean hasTags(Map<String, String> wanted) {
+        Map<String, String> have = tags == null ? Map.of() : tags;
+        return wanted.entrySet().stream().allMatch(w -> have.entrySet().stream()
+                .anyMatch(h -> h.getKey().equalsIgnoreCase(w.getKey()) && h.getValue().equals(w.getValue())));
+    }
+
     /** The same connection with this metadata, changed at {@code at}. */
     public Connection withMetadata(JsonNode newMetadata, String at) {
         return new Connection(connectionId, providerConfigKey, subdomain, newMetadata, endUser, tags, createdAt, at, hex,

@@ -140,13 +140,7 @@ public class ConnectionStore {
         }
         // The walk applies the filter once per entry, in order: the first offset matches are counted, not kept.
         long[] skipped = { 0 };
-        return collect(folder, limit, 0, filter.and(c -> hasTags(c, tags)).and(c -> skipped[0]++ >= offset), true);
-    }
-
-    private static boolean hasTags(Connection connection, Map<String, String> wanted) {
-        Map<String, String> have = connection.tags() == null ? Map.of() : connection.tags();
-        return wanted.entrySet().stream().allMatch(w -> have.entrySet().stream()
-                .anyMatch(h -> h.getKey().equalsIgnoreCase(w.getKey()) && h.getValue().equals(w.getValue())));
+        return collect(folder, limit, 0, filter.and(c -> c.hasTags(tags)).and(c -> skipped[0]++ >= offset), true);
     }
 
     /** Connections whose Hex token expires before {@code limit}, from the expiry index; at most {@code max}. */
