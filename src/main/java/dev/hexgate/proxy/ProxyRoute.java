@@ -49,14 +49,20 @@ public class ProxyRoute {
     private void handle(RoutingContext rc) {
         HttpServerRequest request = rc.request();
         // Matched on the raw path: the router's normalised path would hide '..' segments from the checks.
-        String path = request.path();
-        if (path == null || !(path.equals(CheckControlHeaders.PREFIX) || path.startsWith(CheckControlHeaders.PREFIX + "/"))) {
+        if (!isProxyPath(request.path())) {
             rc.next();
             return;
         }
         // Nothing is read until the request is allowed to reach Hex.
         request.pause();
         proceed(new ProxyContext(request, RequestIds.of(rc), steps), 0);
+    }
+
+    /** {@code /proxy} and what is under it, matched on the raw path. */
+    static boolean isProxyPath(String path) {
+        return path != null && path.startsWith(CheckControlHeaders.PREFIX)
+                && (path.length() == CheckControlHeaders.PREFIX.length()
+                        || path.charAt(CheckControlHeaders.PREFIX.length()) == '/');
     }
 
     /** Runs the steps from {@code from} on; a step that is already complete (the usual case) costs no callback. */

@@ -171,6 +171,8 @@ class ReverseProxy {
                     return;
                 }
                 current = opened.result();
+                // Traced by ProxyTracing, which gives Hex the traceparent.
+                current.traceOperation(ProxyTracing.HOP);
                 // Its failures reach this exchange through send()'s future; without a handler Vert.x would also log
                 // each one (our own resets included) at ERROR.
                 current.exceptionHandler(e -> LOG.debugf("Upstream request ended early: %s", e.getClass().getSimpleName()));

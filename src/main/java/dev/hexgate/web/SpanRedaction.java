@@ -33,11 +33,16 @@ public class SpanRedaction implements SpanProcessor {
         }
         for (AttributeKey<String> key : URLS) {
             String url = span.getAttribute(key);
-            int query = url == null ? -1 : url.indexOf('?');
-            if (query >= 0) {
-                span.setAttribute(key, url.substring(0, query) + "?" + REDACTED);
+            if (url != null && url.indexOf('?') >= 0) {
+                span.setAttribute(key, withoutQuery(url));
             }
         }
+    }
+
+    /** The URL with its query, if it has one, replaced by {@value #REDACTED}. */
+    public static String withoutQuery(String url) {
+        int query = url.indexOf('?');
+        return query < 0 ? url : url.substring(0, query) + "?" + REDACTED;
     }
 
     @Override

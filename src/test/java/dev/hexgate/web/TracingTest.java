@@ -31,6 +31,7 @@ import dev.hexgate.testing.OpenBaoResource;
 import dev.hexgate.testing.RecordedSpans;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -95,10 +96,32 @@ class TracingTest {
         spans.clear();
         given().header("traceparent", "00-" + TRACE + "-" + CALLER_SPAN + "-01")
                 .header("Authorization", Keys.bearer(Keys.FULL)).header("Connection-Id", "traced-2")
-                .when().get("/proxy/v1/projects").then().statusCode(200);
+                .when().get("/proxy/v1/projects?limit=2").then().statusCode(200);
+        // The hop is traced by the gateway's own proxy tracer (ProxyTracing), with the same parentage as everything else.
+        SpanData server = await(s -> s.getKind() == SpanKind.SERVER && s.getTraceId().equals(TRACE)
+                && s.getName().equals("GET /proxy/{path}"));
+        assertEquals(CALLER_SPAN, server.getParentSpanId(), "the gateway's span is a child of the caller's");
+        assertEquals("/proxy/v1/projects", server.getAttributes().get(AttributeKey.stringKey("url.path")));
+        assertEquals(200L, server.getAttributes().get(AttributeKey.longKey("http.response.status_code")));
         SpanData toHex = await(s -> s.getKind() == SpanKind.CLIENT && s.getTraceId().equals(TRACE)
                 && url(s).contains("/api/v1/projects"));
+        assertEquals(server.getSpanId(), toHex.getParentSpanId());
+        assertEquals("http://app.hex.tech/api/v1/projects?" + SpanRedaction.REDACTED, url(toHex).replaceFirst(":[0-9]+/", "/"));
         assertEquals("00-" + TRACE + "-" + toHex.getSpanId() + "-01", hex.last().header("traceparent"));
+    }
+
+    @Test
+    void aRefusedProxyRequestIsAFailedSpanOnlyWhenTheGatewayFailed() {
+        spans.clear();
+        given().header("traceparent", "00-" + TRACE + "-" + CALLER_SPAN + "-01")
+                .header("Authorization", Keys.bearer(Keys.FULL)).header("Connection-Id", "never-linked")
+                .when().get("/proxy/v1/projects").then().statusCode(404);
+        SpanData server = await(s -> s.getKind() == SpanKind.SERVER && s.getTraceId().equals(TRACE)
+                && s.getName().equals("GET /proxy/{path}"));
+        assertEquals(404L, server.getAttributes().get(AttributeKey.longKey("http.response.status_code")));
+        assertEquals(StatusCode.UNSET, server.getStatus().getStatusCode(), "a caller's mistake is not the gateway's error");
+        assertTrue(spans.ended().stream().noneMatch(s -> s.getKind() == SpanKind.CLIENT && url(s).contains("hex.tech")),
+                "Hex was not contacted");
     }
 
     @Test
