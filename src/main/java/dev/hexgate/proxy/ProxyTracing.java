@@ -27,8 +27,8 @@ import io.vertx.core.tracing.TracingPolicy;
  * The proxy hop's trace: a server span per {@code /proxy} request and a client span per attempt to Hex, with the same
  * parentage, sampling and {@code traceparent} as Quarkus's Vert.x HTTP tracing, but without its per-request work: that
  * instrumentation extracts a dozen attributes (two URI parses, forwarded-host parsing, peer addresses) for every request
- * before the sampler decides, and under the default sampler (record nothing) all of it is thrown away — about 5 µs of CPU
- * per proxied request, a seventh of the hop (docs/benchmarks.md, issue 18). {@link HopSpans} makes the ids first and adds
+ * before the sampler decides, and under the default sampler (record nothing) all of it is thrown away — about 4 µs of CPU
+ * per proxied request, an eighth of the hop (docs/benchmarks.md, issue 18). {@link HopSpans} makes the ids first and adds
  * attributes only to a span that records.
  * <p>
  * It sits in front of Quarkus's tracer on Vert.x's one tracer slot: {@code /proxy} server requests and client requests
