@@ -83,9 +83,7 @@ class ProxyTracing implements VertxTracer<Object, Object> {
     @Override
     public <R> void sendResponse(Context context, R response, Object payload, Throwable failure,
             TagExtractor<R> tagExtractor) {
-        if (payload instanceof HopSpans.Traced traced) {
-            traced.end(response, failure);
-        } else {
+        if (!endedHere(payload, response, failure)) {
             next.sendResponse(context, response, payload, failure, tagExtractor);
         }
     }
@@ -103,11 +101,18 @@ class ProxyTracing implements VertxTracer<Object, Object> {
     @Override
     public <R> void receiveResponse(Context context, R response, Object payload, Throwable failure,
             TagExtractor<R> tagExtractor) {
-        if (payload instanceof HopSpans.Traced traced) {
-            traced.end(response, failure);
-        } else {
+        if (!endedHere(payload, response, failure)) {
             next.receiveResponse(context, response, payload, failure, tagExtractor);
         }
+    }
+
+    /** Ends the span when it is one of the hop's; Quarkus's own are left to it. */
+    private static boolean endedHere(Object payload, Object response, Throwable failure) {
+        if (payload instanceof HopSpans.Traced traced) {
+            traced.end(response, failure);
+            return true;
+        }
+        return false;
     }
 
     @Override
