@@ -31,6 +31,10 @@ final class HopSpans {
     private static final AttributeKey<String> SCHEME = AttributeKey.stringKey("url.scheme");
     private static final AttributeKey<String> URL = AttributeKey.stringKey("url.full");
     private static final AttributeKey<String> PROTOCOL = AttributeKey.stringKey("network.protocol.version");
+    private static final AttributeKey<String> PEER = AttributeKey.stringKey("network.peer.address");
+    private static final AttributeKey<String> USER_AGENT = AttributeKey.stringKey("user_agent.original");
+    private static final AttributeKey<String> SERVER = AttributeKey.stringKey("server.address");
+    private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
     private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
     private static final AttributeKey<String> ERROR = AttributeKey.stringKey("error.type");
 
@@ -65,6 +69,12 @@ final class HopSpans {
             span.setAttribute(PATH, caller.path());
             span.setAttribute(SCHEME, caller.scheme());
             span.setAttribute(PROTOCOL, protocol(caller));
+            if (caller.remoteAddress() != null) {
+                span.setAttribute(PEER, caller.remoteAddress().hostAddress());
+            }
+            if (caller.getHeader("User-Agent") != null) {
+                span.setAttribute(USER_AGENT, caller.getHeader("User-Agent"));
+            }
         }
         return parent.with(span);
     }
@@ -73,14 +83,44 @@ final class HopSpans {
     Traced client(Context parent, HttpRequest hop, BiConsumer<String, String> headers) {
         Context within = parent != null ? parent : Context.current();
         Span span = tracer.spanBuilder(hop.method().name()).setSpanKind(SpanKind.CLIENT).setParent(within).startSpan();
-        if (span.isRecording()) {
+        String url = hop.absoluteURI();
+        if (span.isRecording() && url != null) {
             span.setAttribute(METHOD, hop.method().name());
             // Set after the span started, so SpanRedaction's start hook cannot see it: the query is left out here.
-            span.setAttribute(URL, SpanRedaction.withoutQuery(hop.absoluteURI()));
+            span.setAttribute(URL, SpanRedaction.withoutQuery(url));
+            serverOf(span, url);
         }
         // Sampled or not: Hex can quote the trace id.
         propagator.inject(within.with(span), headers, BiConsumer::accept);
         return new Traced(span, null, false);
+    }
+
+    /**
+     * {@code server.address} and {@code server.port} from {@code <scheme>://<host>[:port]/...}. Read by hand: the path is
+     * the caller's, passed on byte for byte, and need not be one {@code java.net.URI} accepts.
+     */
+    private static void serverOf(Span span, String absoluteUri) {
+        int from = absoluteUri.indexOf("://");
+        if (from < 0) {
+            return;
+        }
+        int end = absoluteUri.indexOf('/', from + 3);
+        String authority = absoluteUri.substring(from + 3, end < 0 ? absoluteUri.length() : end);
+        int colon = authority.lastIndexOf(':');
+        boolean hasPort = colon > 0 && authority.indexOf(']') < colon;
+        span.setAttribute(SERVER, hasPort ? authority.substring(0, colon) : authority);
+        long port = hasPort ? parsePort(authority.substring(colon + 1)) : absoluteUri.startsWith("https") ? 443 : 80;
+        if (port > 0) {
+            span.setAttribute(SERVER_PORT, port);
+        }
+    }
+
+    private static long parsePort(String digits) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static String protocol(HttpServerRequest caller) {

@@ -106,6 +106,8 @@ class TracingTest {
         SpanData toHex = await(s -> s.getKind() == SpanKind.CLIENT && s.getTraceId().equals(TRACE)
                 && url(s).contains("/api/v1/projects"));
         assertEquals(server.getSpanId(), toHex.getParentSpanId());
+        assertEquals("app.hex.tech", toHex.getAttributes().get(AttributeKey.stringKey("server.address")));
+        assertEquals(200L, toHex.getAttributes().get(AttributeKey.longKey("http.response.status_code")));
         assertEquals("http://app.hex.tech/api/v1/projects?" + SpanRedaction.REDACTED, url(toHex).replaceFirst(":[0-9]+/", "/"));
         assertEquals("00-" + TRACE + "-" + toHex.getSpanId() + "-01", hex.last().header("traceparent"));
     }
