@@ -46,7 +46,8 @@ class ProxyTracing implements VertxTracer<Object, Object> {
 
     private final Vertx vertx;
     private final HopSpans spans;
-    private VertxTracer<Object, Object> next;
+    /** Quarkus's tracer: written once at start-up, before the server opens; read on the event loops. */
+    private volatile VertxTracer<Object, Object> next;
 
     ProxyTracing(Vertx vertx, OpenTelemetry telemetry) {
         this.vertx = vertx;
