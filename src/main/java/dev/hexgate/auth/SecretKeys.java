@@ -99,9 +99,13 @@ public class SecretKeys {
                 : "";
     }
 
-    /** A stable, non-reversible name for a key, for audit lines. */
+    /**
+     * A stable, non-reversible name for a key, for audit lines: of the {@link #bearer} credential, so that it is the id of
+     * the key that authenticated (also when the header has spaces around it); a header of another scheme is named whole.
+     */
     public static String keyId(String authorization) {
-        String presented = authorization == null ? "" : authorization.replaceFirst("(?i)^bearer\\s+", "");
+        String bearer = bearer(authorization);
+        String presented = !bearer.isEmpty() || authorization == null ? bearer : authorization;
         return "key_" + Hashes.sha256Hex(presented).substring(0, 12);
     }
 

@@ -42,6 +42,9 @@ class SecretKeysTest {
         assertEquals(SecretKeys.keyId("Bearer " + FULL), full.keyId());
         assertEquals(SecretKeys.keyId("bearer " + PROXY), proxy.keyId());
         assertNotEquals(full.keyId(), proxy.keyId());
+        // The header as sent, spaces and all, names the key that it authenticated as.
+        assertEquals(full.keyId(), keys.identify("Bearer " + FULL + "  ").keyId());
+        assertEquals(full.keyId(), SecretKeys.keyId("Bearer " + FULL + "  "));
         assertThrows(GatewayException.class, () -> keys.identify("Bearer not-a-configured-key-0123456789"));
     }
 }
