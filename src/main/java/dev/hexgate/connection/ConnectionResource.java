@@ -20,7 +20,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.UriInfo;
 
@@ -123,13 +122,10 @@ public class ConnectionResource {
         String action = merge ? "update_metadata" : "set_metadata";
         String ids = request == null || request.connectionId() == null ? null
                 : request.connectionId().isTextual() ? request.connectionId().asText() : request.connectionId().toString();
-        return Uni.createFrom().deferred(() -> {
+        return audited(Uni.createFrom().deferred(() -> {
             QueryParams.requireOnly(uri.getQueryParameters(), Set.of());
             return service.metadata(request, merge);
-        })
-                .invoke(() -> audit.byKey(SecretKeys.keyId(authorization), action, ids, "changed"))
-                .onFailure(GatewayException.class).invoke(e -> audit.byKey(SecretKeys.keyId(authorization), action, ids,
-                        "refused:" + ((GatewayException) e).code().code()));
+        }), authorization, action, ids, "changed");
     }
 
     /** {@code patchConnection}: the tags, end user and webhook override of one connection. */
@@ -138,15 +134,11 @@ public class ConnectionResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Map<String, Boolean>> patch(@PathParam("connectionId") String connectionId, PatchRequest request,
             @Context UriInfo uri, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        return Uni.createFrom().deferred(() -> {
+        return audited(Uni.createFrom().deferred(() -> {
             QueryParams.requireOnly(uri.getQueryParameters(), DELETE_PARAMS);
             integration.requireIfPresent(uri.getQueryParameters().getFirst("provider_config_key"), "provider_config_key");
             return service.patch(connectionId, request);
-        })
-                .invoke(() -> audit.byKey(SecretKeys.keyId(authorization), "patch", connectionId, "changed"))
-                .onFailure(GatewayException.class).invoke(e -> audit.byKey(SecretKeys.keyId(authorization), "patch",
-                        connectionId, "refused:" + ((GatewayException) e).code().code()))
-                .replaceWith(Map.of("success", true));
+        }), authorization, "patch", connectionId, "changed").replaceWith(Map.of("success", true));
     }
 
     /**
@@ -157,21 +149,14 @@ public class ConnectionResource {
     @GET
     public Uni<ConnectionList> list(@Context UriInfo uri) {
         MultivaluedMap<String, String> query = uri.getQueryParameters();
+        QueryParams.requireOnly(query, LIST_PARAMS, key -> TAG_PARAM.matcher(key).matches());
         Map<String, String> tags = new LinkedHashMap<>();
-        MultivaluedMap<String, String> rest = new MultivaluedHashMap<>();
         query.forEach((key, values) -> {
             Matcher tag = TAG_PARAM.matcher(key);
             if (tag.matches()) {
-                if (values.size() > 1) {
-                    throw new GatewayException(ErrorCode.INVALID_QUERY_PARAMS, "A query parameter is given more than once.",
-                            List.of(ErrorDetail.of(key, "given more than once")));
-                }
                 tags.put(tag.group(1), values.get(0));
-            } else {
-                rest.put(key, values);
             }
         });
-        QueryParams.requireOnly(rest, LIST_PARAMS);
         int limit = number(query, "limit", 100, 1, 1000);
         int page = number(query, "page", 0, 0, Integer.MAX_VALUE);
         return service.list(Optional.ofNullable(query.getFirst("connectionId")).filter(s -> !s.isEmpty()),
@@ -193,12 +178,15 @@ public class ConnectionResource {
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         QueryParams.requireOnly(uri.getQueryParameters(), DELETE_PARAMS);
         integration.requireIfPresent(uri.getQueryParameters().getFirst("provider_config_key"), "provider_config_key");
-        return service.delete(connectionId)
-                .invoke(() -> audit.byKey(SecretKeys.keyId(authorization), "delete", connectionId, "deleted"))
-                .onFailure(GatewayException.class)
-                .invoke(e -> audit.byKey(SecretKeys.keyId(authorization), "delete", connectionId,
-                        "refused:" + ((GatewayException) e).code().code()))
+        return audited(service.delete(connectionId), authorization, "delete", connectionId, "deleted")
                 .replaceWith(Map.of("success", true));
+    }
+
+    /** One audit line for a change asked for with a secret key: {@code outcome} when done, the error's code when refused. */
+    private <T> Uni<T> audited(Uni<T> change, String authorization, String action, String connectionId, String outcome) {
+        return change.invoke(() -> audit.byKey(SecretKeys.keyId(authorization), action, connectionId, outcome))
+                .onFailure(GatewayException.class).invoke(e -> audit.byKey(SecretKeys.keyId(authorization), action,
+                        connectionId, "refused:" + ((GatewayException) e).code().code()));
     }
 
     private static int number(MultivaluedMap<String, String> query, String name, int fallback, int min, int max) {

@@ -173,11 +173,13 @@ public class ConnectionService {
                         : Uni.createFrom().item(Optional.<Versioned<StoredConnection>> empty()))
                 .collect().asList()
                 .flatMap(found -> {
-                    for (int i = 0; i < ids.size(); i++) {
-                        if (found.get(i).isEmpty()) {
-                            return Uni.createFrom().failure(new GatewayException(ErrorCode.UNKNOWN_CONNECTION,
-                                    "No connection with id '" + ids.get(i) + "'; no metadata was changed."));
-                        }
+                    long missing = found.stream().filter(Optional::isEmpty).count();
+                    if (missing > 0) {
+                        // Counted, not echoed: ids may be e-mail addresses.
+                        return Uni.createFrom().failure(new GatewayException(ErrorCode.UNKNOWN_CONNECTION, (ids.size() == 1
+                                ? "No connection with this id"
+                                : missing + " of the " + ids.size() + " ids name no connection")
+                                + "; no metadata was changed."));
                     }
                     // Each write starts from the version just read; only a lost race reads again.
                     return Multi.createFrom().range(0, ids.size())

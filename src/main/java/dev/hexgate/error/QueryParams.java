@@ -2,6 +2,7 @@ package dev.hexgate.error;
 
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import jakarta.ws.rs.core.MultivaluedMap;
 
@@ -13,7 +14,12 @@ public final class QueryParams {
 
     /** Refuses any parameter outside {@code allowed} and any given more than once. */
     public static void requireOnly(MultivaluedMap<String, String> query, Set<String> allowed) {
-        List<ErrorDetail> unknown = query.keySet().stream().filter(k -> !allowed.contains(k))
+        requireOnly(query, allowed, name -> false);
+    }
+
+    /** The same, also allowing the names {@code alsoAllowed} accepts (a family such as {@code tags[<key>]}). */
+    public static void requireOnly(MultivaluedMap<String, String> query, Set<String> allowed, Predicate<String> alsoAllowed) {
+        List<ErrorDetail> unknown = query.keySet().stream().filter(k -> !allowed.contains(k) && !alsoAllowed.test(k))
                 .map(k -> ErrorDetail.of(k.length() > 64 ? k.substring(0, 64) : k, "unknown query parameter")).toList();
         if (!unknown.isEmpty()) {
             throw new GatewayException(ErrorCode.INVALID_QUERY_PARAMS, allowed.isEmpty()

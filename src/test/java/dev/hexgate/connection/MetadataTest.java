@@ -92,7 +92,8 @@ class MetadataTest {
 
         send("PATCH",
                 "{\"connection_id\":[\"meta-a\",\"meta-missing\",\"meta-b\"],\"provider_config_key\":\"hex\",\"metadata\":{\"n\":2}}")
-                .statusCode(404).body("error.code", equalTo("unknown_connection"));
+                .statusCode(404).body("error.code", equalTo("unknown_connection"))
+                .body("error.message", equalTo("1 of the 3 ids name no connection; no metadata was changed."));
         read("meta-a").body("metadata.n", equalTo(1));
         read("meta-b").body("metadata.n", equalTo(1));
         send("POST", "{\"connection_id\":\"not a valid id\",\"provider_config_key\":\"hex\",\"metadata\":{}}").statusCode(404)

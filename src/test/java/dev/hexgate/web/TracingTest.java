@@ -113,7 +113,7 @@ class TracingTest {
     }
 
     @Test
-    void aRefusedProxyRequestIsAFailedSpanOnlyWhenTheGatewayFailed() {
+    void aProxyRequestRefusedForTheCallersMistakeIsNotAnErrorSpan() {
         spans.clear();
         given().header("traceparent", "00-" + TRACE + "-" + CALLER_SPAN + "-01")
                 .header("Authorization", Keys.bearer(Keys.FULL)).header("Connection-Id", "never-linked")
